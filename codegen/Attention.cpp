@@ -1,0 +1,92 @@
+//===- Attention.cpp - multi-head attention on a packed QKV ---------------===//
+
+#include "codegen/Kernels.h"
+#include "codegen/Math.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace Halide;
+
+namespace albertc {
+namespace codegen {
+
+Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
+               const std::string &name, bool isOutput) {
+  const int D = hidden / heads;
+  const float scale = 1.0f / std::sqrt(float(D));
+  Expr S = env.seq, B = env.batch;
+  Var d("d"), i("i"), j("j"), h("h"), b("b");
+
+  // --- The algorithm -------------------------------------------------------
+  // Keys are read through a clamp so that vector tails past seq stay inside
+  // the buffer; those lanes never reach the sums below (RDoms stop at seq).
+  Expr jc = min(j, S - 1);
+  Func kT(name + "_kT"); // keys transposed per head: (j, d), j contiguous
+  kT(j, d, h, b) = qkv(hidden + h * D + d, b * S + jc);
+  RDom rd(0, D, name + "_rd");
+  Func score(name + "_score");
+  score(j, i, h, b) = 0.0f;
+  score(j, i, h, b) += qkv(h * D + rd, b * S + i) * kT(j, rd, h, b);
+  // HuggingFace adds finfo(float32).min where the mask is 0.
+  Expr masked = mask(jc, b) == 0;
+  Func logit(name + "_logit");
+  logit(j, i, h, b) = select(masked, std::numeric_limits<float>::lowest(),
+                             score(j, i, h, b) * scale);
+  RDom rj(0, S, name + "_rj");
+  Func rowMax(name + "_max");
+  rowMax(i, h, b) = std::numeric_limits<float>::lowest();
+  rowMax(i, h, b) = max(rowMax(i, h, b), logit(rj, i, h, b));
+  Func p(name + "_p");
+  p(j, i, h, b) = vexp(logit(j, i, h, b) - rowMax(i, h, b));
+  Func rowSum(name + "_sum");
+  rowSum(i, h, b) = 0.0f;
+  rowSum(i, h, b) += p(rj, i, h, b);
+  Func ctx(name + "_ctx");
+  ctx(d, i, h, b) = 0.0f;
+  ctx(d, i, h, b) += p(rj, i, h, b) * qkv(2 * hidden + h * D + d, b * S + rj);
+  Func norm(name + "_norm");
+  norm(d, i, h, b) = ctx(d, i, h, b) / rowSum(i, h, b);
+  // Back to token rows; filler rows (past batch * seq) repeat the last sequence.
+  Func out(name);
+  Var c = env.c, r = env.r;
+  out(c, r) = norm(c % D, r % S, c / D, min(r / S, B - 1));
+
+  // --- The schedule (CPU) --------------------------------------------------
+  // One task per (head, sequence); inside, blocks of kQ queries: their scores
+  // against all keys (vectorized along keys), softmax, then the weighted sum
+  // of values (vectorized along d). Nothing [S, S]-sized is kept per head
+  // beyond one query block.
+  const int V = vectorWidth(env.target);
+  const int kQ = 4;
+  int vd = V;
+  while (vd > 1 && D % vd != 0) vd /= 2;
+  Var io("io"), ii("ii"), hb("hb");
+  norm.compute_root()
+      .reorder(d, i, h, b)
+      .split(i, io, ii, kQ, TailStrategy::GuardWithIf)
+      .reorder(d, ii, io, h, b)
+      .fuse(h, b, hb)
+      .parallel(hb);
+  if (vd > 1) norm.vectorize(d, vd);
+  kT.compute_at(norm, hb).vectorize(j, V, TailStrategy::RoundUp);
+  ctx.compute_at(norm, io);
+  ctx.update().reorder(d, i, rj);
+  if (vd > 1) {
+    ctx.vectorize(d, vd);
+    ctx.update().vectorize(d, vd);
+  }
+  for (Func f : {rowMax, rowSum}) f.compute_at(norm, io);
+  p.compute_at(norm, io).vectorize(j, V, TailStrategy::RoundUp);
+  score.compute_at(norm, io).vectorize(j, V, TailStrategy::RoundUp);
+  score.update().reorder(j, i, rd).vectorize(j, V, TailStrategy::RoundUp);
+  if (!isOutput) out.compute_root();
+  Var ro("ro"), ri("ri");
+  out.split(r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
+      .parallel(ro);
+  if (vd > 1) out.vectorize(c, vd);
+  return out;
+}
+
+} // namespace codegen
+} // namespace albertc

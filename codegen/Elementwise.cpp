@@ -1,0 +1,98 @@
+//===- Elementwise.cpp - LayerNorm, activations, CLS rows, embeddings -----===//
+
+#include "codegen/Kernels.h"
+#include "codegen/Math.h"
+
+using namespace Halide;
+
+namespace albertc {
+namespace codegen {
+
+namespace {
+/// Row-parallel schedule for a per-row kernel: blocks of kRowBlock rows,
+/// vectorized along channels.
+/// Returns the row-block loop, where per-row statistics are computed.
+Var scheduleRows(Func out, const KernelEnv &env, int channels, bool isOutput) {
+  Var ro("ro"), ri("ri");
+  int V = vectorWidth(env.target);
+  if (!isOutput) out.compute_root();
+  out.split(env.r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
+      .parallel(ro)
+      .vectorize(env.c, V, channels % V == 0 ? TailStrategy::ShiftInwards
+                                              : TailStrategy::GuardWithIf);
+  return ro;
+}
+} // namespace
+
+Func layerNorm(KernelEnv &env, Func x, Func residual, Func gamma, Func beta, int channels,
+               float eps, const std::string &name, bool isOutput) {
+  Var c = env.c, r = env.r;
+  // --- The algorithm: two-pass row statistics -------------------------------
+  Func z(name + "_in");
+  if (residual.defined()) z(c, r) = x(c, r) + residual(c, r);
+  else z(c, r) = x(c, r);
+  RDom rc(0, channels, name + "_rc");
+  Func mean(name + "_mean"), var(name + "_var"), out(name);
+  mean(r) = 0.0f;
+  mean(r) += z(rc, r);
+  Expr m = mean(r) / float(channels);
+  var(r) = 0.0f;
+  var(r) += (z(rc, r) - m) * (z(rc, r) - m);
+  out(c, r) = (z(c, r) - m) / sqrt(var(r) / float(channels) + eps) * gamma(c) + beta(c);
+
+  // --- The schedule (CPU): statistics per row block, computed next to use ---
+  Var ro = scheduleRows(out, env, channels, isOutput);
+  mean.compute_at(out, ro);
+  var.compute_at(out, ro);
+  return out;
+}
+
+Func activation(KernelEnv &env, Func x, int channels, const std::string &kind,
+                const std::string &name, bool isOutput) {
+  Func out(name);
+  out(env.c, env.r) = applyActivation(kind, x(env.c, env.r));
+  scheduleRows(out, env, channels, isOutput);
+  return out;
+}
+
+Func gatherCls(KernelEnv &env, Func x, const std::string &name) {
+  // Inlined into its consumer: row b reads token row b * seq. Filler rows
+  // past the batch read the last sequence's first token.
+  Func out(name);
+  out(env.c, env.r) = x(env.c, min(env.r, env.batch - 1) * env.seq);
+  return out;
+}
+
+EmbeddingRows embeddingRows(KernelEnv &env, Func ids, Func tt, Func word, Func pos, Func type,
+                            Func gamma, Func beta, int vocab, int positions, int types,
+                            int embed, float eps, const std::string &name) {
+  Var c = env.c, r = env.r;
+  Expr S = env.seq;
+  Expr b = min(r / S, env.batch - 1), s = r % S;
+  Expr id = clamp(ids(s, b), 0, vocab - 1);
+  Expr tid = clamp(tt(s, b), 0, types - 1);
+  EmbeddingRows e;
+  e.sum = Func(name + "_sum");
+  e.mean = Func(name + "_mean");
+  e.var = Func(name + "_var");
+  e.out = Func(name);
+  e.sum(c, r) = word(c, id) + pos(c, min(s, positions - 1)) + type(c, tid);
+  RDom rc(0, embed, name + "_rc");
+  e.mean(r) = 0.0f;
+  e.mean(r) += e.sum(rc, r);
+  Expr m = e.mean(r) / float(embed);
+  e.var(r) = 0.0f;
+  e.var(r) += (e.sum(rc, r) - m) * (e.sum(rc, r) - m);
+  e.out(c, r) = (e.sum(c, r) - m) / sqrt(e.var(r) / float(embed) + eps) * gamma(c) + beta(c);
+  return e;
+}
+
+void EmbeddingRows::computeAt(const LoopLevel &level, const KernelEnv &env) {
+  int V = vectorWidth(env.target);
+  for (Func f : {sum, mean, var, out}) f.compute_at(level);
+  sum.vectorize(env.c, V, TailStrategy::GuardWithIf);
+  out.vectorize(env.c, V, TailStrategy::GuardWithIf);
+}
+
+} // namespace codegen
+} // namespace albertc

@@ -1,0 +1,54 @@
+//===- KernelCompiler.h - albert.kernel -> Halide pipeline ------*- C++ -*-===//
+#ifndef ALBERTC_CODEGEN_KERNELCOMPILER_H
+#define ALBERTC_CODEGEN_KERNELCOMPILER_H
+
+#include "codegen/Kernels.h"
+#include "dialects/albert/IR/AlbertOps.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace albertc {
+namespace codegen {
+
+/// How a weight argument is laid out in the weights file for one kernel.
+struct WeightLayout {
+  enum Kind { Plain, MatmulPanels, PaddedBias } kind = Plain;
+  MatmulLayout matmul; // for MatmulPanels and PaddedBias
+  bool operator==(const WeightLayout &o) const {
+    return kind == o.kind && (kind == Plain || (matmul.n == o.matmul.n &&
+                                                matmul.k == o.matmul.k &&
+                                                matmul.panel == o.matmul.panel));
+  }
+};
+
+/// One argument of a compiled kernel, in order.
+struct KernelArg {
+  enum Kind { Activation, Ids, Weight } kind = Activation;
+  WeightLayout layout; // for Weight
+};
+
+/// A Halide pipeline made from one albert.kernel body. Its C function takes
+/// one halide_buffer_t* per argument, then `int32_t batch, int32_t seq`, then
+/// the output buffer.
+struct CompiledKernel {
+  std::string function;
+  std::vector<KernelArg> args;
+  Halide::Pipeline pipeline;
+  std::vector<Halide::Argument> arguments;
+};
+
+/// The text two kernels share exactly when one pipeline serves both.
+std::string kernelKey(mlir::albert::KernelOp op);
+
+/// Builds the Halide pipeline (algorithm and schedule) for `op`.
+llvm::Expected<CompiledKernel> compileKernel(mlir::albert::KernelOp op,
+                                             const Halide::Target &target,
+                                             const std::string &function);
+
+} // namespace codegen
+} // namespace albertc
+
+#endif // ALBERTC_CODEGEN_KERNELCOMPILER_H

@@ -1,0 +1,102 @@
+//===- Kernels.h - Halide algorithms and schedules per kernel op -*- C++ -*-===//
+//
+// Every activation is a Func over (c, r): channel c innermost, row r. A row is
+// a token (b * seq + s) for [batch, seq, C] values and a sequence for
+// [batch, C] values. The runtime allocates activations with their row count
+// rounded up to a multiple of kRowBlock, so row tiles never need a tail; rows
+// past the real ones hold finite filler that nothing reads back.
+//
+// Each builder defines "the algorithm", then "the schedule" for the target.
+// Intermediate results are compute_root; the pipeline's output is scheduled
+// the same way, with its buffer constraints set by the caller.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ALBERTC_CODEGEN_KERNELS_H
+#define ALBERTC_CODEGEN_KERNELS_H
+
+#include <Halide.h>
+
+#include <string>
+
+namespace albertc {
+namespace codegen {
+
+/// Rows of a GEMM output tile; activation row counts are padded to it.
+constexpr int kRowBlock = 8;
+
+/// Shape-independent inputs every pipeline gets.
+struct KernelEnv {
+  Halide::Target target;
+  Halide::Param<int32_t> batch{"batch"};
+  Halide::Param<int32_t> seq{"seq"};
+  Halide::Var c{"c"}, r{"r"};
+};
+
+/// How a matmul weight [N, K] is stored for the GEMM: panels of `panel`
+/// output columns, [ceil(N / panel)][K][panel], zero padded; the bias is
+/// zero padded to paddedN().
+struct MatmulLayout {
+  int n = 0, k = 0, panel = 16;
+  int paddedN() const { return (n + panel - 1) / panel * panel; }
+  static MatmulLayout choose(int n, int k, const Halide::Target &t);
+};
+
+/// y = act(x W^T + b). `w` is the packed weight (dims panel, K, N/panel), `b`
+/// the padded bias. When `residualLn` is set the epilogue is instead
+/// LayerNorm(x W^T + b + residual) with `gamma`, `beta` and `eps`.
+struct MatmulEpilogue {
+  std::string activation = "none";
+  bool residualLn = false;
+  Halide::Func residual;
+  Halide::Func gamma, beta;
+  float eps = 1e-12f;
+};
+struct MatmulResult {
+  Halide::Func out;
+  /// The loop over row blocks; only set when `fuseInput`: the caller computes
+  /// its input (and what the input needs) there, kRowBlock rows at a time.
+  Halide::LoopLevel rowBlock;
+};
+/// `isOutput`: this is the pipeline's output (exact bounds, no round-up).
+MatmulResult matmul(KernelEnv &env, Halide::Func x, const MatmulLayout &layout,
+                    Halide::Func w, Halide::Func b, const MatmulEpilogue &epi,
+                    const std::string &name, bool isOutput, bool fuseInput = false);
+
+/// softmax(q k^T / sqrt(d) + mask) v per head on a [rows, 3H] qkv; mask
+/// (s, b) is the int32 attention mask; result [rows, H].
+Halide::Func attention(KernelEnv &env, Halide::Func qkv, Halide::Func mask, int hidden,
+                       int heads, const std::string &name, bool isOutput);
+
+/// LayerNorm(x (+ residual)) over `channels`; `residual` may be undefined.
+Halide::Func layerNorm(KernelEnv &env, Halide::Func x, Halide::Func residual,
+                       Halide::Func gamma, Halide::Func beta, int channels, float eps,
+                       const std::string &name, bool isOutput);
+
+/// act(x), elementwise.
+Halide::Func activation(KernelEnv &env, Halide::Func x, int channels,
+                        const std::string &kind, const std::string &name, bool isOutput);
+
+/// x[:, 0]: the first token of each sequence, one row per sequence.
+Halide::Func gatherCls(KernelEnv &env, Halide::Func x, const std::string &name);
+
+/// LayerNorm_E(word[ids] + position[s] + token_type[tt]) per token row;
+/// `ids`, `tt` are (s, b) int32, tables are (e, row). Ids are clamped into
+/// the tables (the runtime rejects bad ids before any kernel runs).
+struct EmbeddingRows {
+  Halide::Func sum, mean, var, out;
+  /// Computes every stage at `level` (fused into a consumer's row block),
+  /// or at root when `level` is root.
+  void computeAt(const Halide::LoopLevel &level, const KernelEnv &env);
+};
+EmbeddingRows embeddingRows(KernelEnv &env, Halide::Func ids, Halide::Func tt,
+                            Halide::Func word, Halide::Func pos, Halide::Func type,
+                            Halide::Func gamma, Halide::Func beta, int vocab, int positions,
+                            int types, int embed, float eps, const std::string &name);
+
+/// Vector width in float32 lanes for the target (16 with AVX-512, 8 with AVX2).
+int vectorWidth(const Halide::Target &t);
+
+} // namespace codegen
+} // namespace albertc
+
+#endif // ALBERTC_CODEGEN_KERNELS_H

@@ -1,0 +1,587 @@
+//===- Library.cpp - kernel-level albert IR -> native library -------------===//
+//
+// 1. Plan: walk @forward; every distinct albert.kernel body becomes one Halide
+//    pipeline; every weight operand becomes one tensor of the weights file in
+//    the layout its kernel reads; every kernel result gets an activation
+//    buffer (albert.repeat results alternate between two).
+// 2. Emit: one object per pipeline (no runtime), one Halide runtime object,
+//    model.c (the tables and the call sequence, with the public <name>_*
+//    entry points), the weights file; then cc links lib<name>.so and ar makes
+//    lib<name>.a.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Library.h"
+
+#include "codegen/KernelCompiler.h"
+#include "codegen/WeightPacker.h"
+#include "albert/albert_runtime.h"
+#include "compiler/importer/Safetensors.h"
+#include "dialects/albert/IR/AlbertOps.h"
+#include "dialects/albert/Transforms/Passes.h"
+
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <map>
+#include <sstream>
+
+using namespace mlir;
+using namespace mlir::albert;
+
+namespace albertc {
+namespace codegen {
+
+namespace {
+llvm::Error err(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// Where the runtime was built; ALBERTC_RUNTIME_DIR overrides (a folder with
+/// include/ and libalbert_rt.a).
+std::string runtimeInclude() {
+  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/include";
+  return ALBERTC_RUNTIME_INCLUDE_DIR;
+}
+std::string runtimeLibrary() {
+  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/libalbert_rt.a";
+  return ALBERTC_RUNTIME_LIBRARY;
+}
+
+uint64_t fnv(const std::string &s, uint64_t h = 0xcbf29ce484222325ull) {
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+/// The plan of one library: kernels, weights, buffers and the C code that
+/// calls them.
+struct Plan {
+  std::vector<CompiledKernel> kernels;
+  WeightPacker weights;
+  struct Buffer { bool perToken; int cols; };
+  std::vector<Buffer> values;
+  struct Output { std::string name; bool perToken; int cols; std::string expr; };
+  std::vector<Output> outputs;
+  std::string forwardBody; // C statements of forward()
+  int64_t vocab = 0, types = 0, positions = 0;
+};
+
+class Planner {
+public:
+  Planner(const LibraryOptions &opts, Plan &plan) : opts(opts), plan(plan) {}
+
+  llvm::Error run(ModuleOp module) {
+    auto func = module.lookupSymbol<FuncOp>("forward");
+    if (!func) return err("codegen: the module has no @forward function");
+    auto cfg = module->getAttrOfType<DictionaryAttr>("albert.config");
+    if (!cfg) return err("codegen: the module has no albert.config attribute");
+    auto get = [&](StringRef k) -> int64_t {
+      auto a = cfg.getAs<IntegerAttr>(k);
+      return a ? a.getInt() : 0;
+    };
+    plan.vocab = get("vocab_size");
+    plan.types = get("type_vocab_size");
+    plan.positions = get("max_position_embeddings");
+    Block &entry = func.getBody().front();
+    exprs[entry.getArgument(0)] = "&x->ids";
+    exprs[entry.getArgument(1)] = "&x->mask";
+    exprs[entry.getArgument(2)] = "&x->tt";
+    if (auto e = emitBlock(entry, 1, nullptr)) return e;
+    auto names = func->getAttrOfType<ArrayAttr>(kOutputNamesAttr);
+    auto ret = cast<ReturnOp>(entry.getTerminator());
+    if (!names || names.size() != ret.getNumOperands())
+      return err("codegen: @forward's albert.output_names does not match its results");
+    if (ret.getNumOperands() > ALBERT_RT_MAX_OUTPUTS)
+      return err("codegen: too many outputs");
+    for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
+      Value v = ret.getOperand(i);
+      auto t = v.getType().cast<ShapedType>();
+      if (!exprs.count(v)) return err("codegen: output is not computed by a kernel");
+      plan.outputs.push_back({names[i].cast<StringAttr>().getValue().str(), t.getRank() == 3,
+                              int(t.getShape().back()), exprs[v]});
+    }
+    return llvm::Error::success();
+  }
+
+private:
+  int newValue(Value v) {
+    auto t = v.getType().cast<ShapedType>();
+    plan.values.push_back({t.getRank() == 3, int(t.getShape().back())});
+    return int(plan.values.size() - 1);
+  }
+
+  llvm::Expected<int> kernelFor(KernelOp op) {
+    std::string key = kernelKey(op);
+    auto it = kernelIndex.find(key);
+    if (it != kernelIndex.end()) return it->second;
+    std::string fn = opts.name + "_k" + std::to_string(plan.kernels.size()) + "_" + op.name().str();
+    if (opts.progress) opts.progress("  kernel " + fn);
+    auto k = compileKernel(op, opts.target, fn);
+    if (!k) return k.takeError();
+    plan.kernels.push_back(std::move(*k));
+    kernelIndex[key] = int(plan.kernels.size() - 1);
+    return int(plan.kernels.size() - 1);
+  }
+
+  /// Appends the C code for `block`. `yieldTarget`, inside an albert.repeat,
+  /// is the C expression the yielded value must be written to.
+  llvm::Error emitBlock(Block &block, int depth, const std::string *yieldTarget) {
+    std::string pad(2 * depth, ' ');
+    std::ostringstream &os = body;
+    Value yielded;
+    if (auto y = dyn_cast<YieldOp>(block.getTerminator())) yielded = y.value();
+    for (Operation &o : block.without_terminator()) {
+      if (isa<ParamRefOp, ConcatOp>(o)) continue;
+      if (auto k = dyn_cast<KernelOp>(o)) {
+        auto index = kernelFor(k);
+        if (!index) return index.takeError();
+        const CompiledKernel &ck = plan.kernels[*index];
+        std::string call = ck.function + "(";
+        for (unsigned i = 0; i < k.inputs().size(); ++i) {
+          Value in = k.inputs()[i];
+          if (ck.args[i].kind == KernelArg::Weight) {
+            call += "&x->weights[" + std::to_string(plan.weights.add(in, ck.args[i].layout)) + "], ";
+          } else {
+            if (!exprs.count(in)) return err("codegen: a kernel input has no buffer");
+            call += exprs[in] + ", ";
+          }
+        }
+        std::string out;
+        if (yieldTarget && k.result() == yielded) {
+          out = *yieldTarget;
+        } else {
+          out = "&x->values[" + std::to_string(newValue(k.result())) + "]";
+        }
+        std::string var = "v" + std::to_string(nextVar++);
+        os << pad << "halide_buffer_t *" << var << " = " << out << ";\n";
+        os << pad << "if ((err = " << call << "x->batch, x->seq, " << var << "))) return err;\n";
+        exprs[k.result()] = var;
+        continue;
+      }
+      if (auto r = dyn_cast<RepeatOp>(o)) {
+        if (!exprs.count(r.init())) return err("codegen: albert.repeat's input has no buffer");
+        std::string var = "v" + std::to_string(nextVar++);
+        std::string it = "i" + var;
+        int a = newValue(r.result()), b = newValue(r.result());
+        os << pad << "halide_buffer_t *" << var << " = " << exprs[r.init()] << ";\n";
+        os << pad << "for (int " << it << " = 0; " << it << " < " << r.countAttr().getInt()
+           << "; ++" << it << ") {\n";
+        exprs[r.body().front().getArgument(0)] = var;
+        std::string target = "&x->values[(" + it + " & 1) ? " + std::to_string(b) + " : " +
+                             std::to_string(a) + "]";
+        if (auto e = emitBlock(r.body().front(), depth + 1, &target)) return e;
+        Value y = cast<YieldOp>(r.body().front().getTerminator()).value();
+        os << pad << "  " << var << " = " << exprs[y] << ";\n";
+        os << pad << "}\n";
+        exprs[r.result()] = var;
+        continue;
+      }
+      std::string s;
+      llvm::raw_string_ostream so(s);
+      so << o.getName();
+      return err("codegen: '" + so.str() +
+                 "' is not kernel-level; run the kernel pipeline (--emit=kernels) first");
+    }
+    return llvm::Error::success();
+  }
+
+public:
+  std::ostringstream body;
+
+private:
+  const LibraryOptions &opts;
+  Plan &plan;
+  std::map<std::string, int> kernelIndex;
+  llvm::DenseMap<Value, std::string> exprs;
+  int nextVar = 0;
+};
+
+llvm::Expected<Plan> makePlan(ModuleOp module, const LibraryOptions &opts) {
+  Plan plan;
+  Planner planner(opts, plan);
+  try {
+    if (auto e = planner.run(module)) return std::move(e);
+  } catch (const Halide::Error &e) {
+    return err(std::string("codegen: Halide: ") + e.what());
+  }
+  plan.forwardBody = planner.body.str();
+  plan.weights.layoutFile();
+  return std::move(plan);
+}
+
+uint64_t fingerprintOf(const Plan &plan, const std::string &name) {
+  std::ostringstream os;
+  os << name << ";";
+  for (const PackedWeight &w : plan.weights.weights()) {
+    os << w.layout.kind << ":";
+    for (int32_t e : w.extents) os << e << ",";
+    os << ";";
+  }
+  for (const CompiledKernel &k : plan.kernels) os << k.function << ";";
+  return fnv(os.str());
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "0x%016llxull", (unsigned long long)v);
+  return buf;
+}
+
+/// model.c: tables, forward(), and the public entry points.
+std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t fingerprint,
+                        uint64_t fileSize) {
+  const std::string &n = opts.name;
+  std::ostringstream c;
+  c << "/* Generated by albertc for model '" << n << "'. Do not edit. */\n"
+    << "#include \"albert/albert_runtime.h\"\n\n";
+  for (const CompiledKernel &k : plan.kernels) {
+    c << "int " << k.function << "(";
+    for (size_t i = 0; i < k.args.size(); ++i) c << "halide_buffer_t *, ";
+    c << "int32_t, int32_t, halide_buffer_t *);\n";
+  }
+  c << "\nstatic const albert_rt_weight weights[] = {\n";
+  for (const PackedWeight &w : plan.weights.weights()) {
+    c << "  {" << w.offset << "ull, " << w.extents.size() << ", {";
+    for (size_t i = 0; i < w.extents.size(); ++i) c << (i ? ", " : "") << w.extents[i];
+    c << "}},\n";
+  }
+  c << "};\n\nstatic const albert_rt_value values[] = {\n";
+  for (const Plan::Buffer &b : plan.values) c << "  {" << b.perToken << ", " << b.cols << "},\n";
+  c << "};\n\nstatic const albert_rt_output_desc outputs[] = {\n";
+  for (const Plan::Output &o : plan.outputs)
+    c << "  {\"" << o.name << "\", " << o.perToken << ", " << o.cols << "},\n";
+  c << "};\n\n"
+    << "static int forward(albert_rt_exec *x) {\n  int err;\n"
+    << plan.forwardBody;
+  for (size_t i = 0; i < plan.outputs.size(); ++i)
+    c << "  x->outputs[" << i << "] = " << plan.outputs[i].expr << ";\n";
+  c << "  return 0;\n}\n\n";
+  if (opts.embedWeights)
+    c << "extern const unsigned char " << n << "_weights_blob[];\n";
+  c << "static const albert_rt_model model = {\n"
+    << "  \"" << n << "\", " << hex(fingerprint) << ", " << fileSize << "ull,\n"
+    << "  " << plan.vocab << ", " << plan.types << ", " << plan.positions << ",\n"
+    << "  " << plan.weights.weights().size() << ", weights, " << plan.values.size()
+    << ", values, " << plan.outputs.size() << ", outputs, forward,\n"
+    << "  " << (opts.embedWeights ? n + "_weights_blob" : std::string("0")) << ", "
+    << (opts.embedWeights ? fileSize : 0) << "ull\n};\n\n";
+  c << "#define API __attribute__((visibility(\"default\")))\n"
+    << "typedef struct " << n << "_model " << n << "_model;\n"
+    << "typedef struct " << n << "_options { int num_threads; } " << n << "_options;\n"
+    << "API int " << n << "_open(const char *path, const " << n << "_options *options, " << n
+    << "_model **out) {\n"
+    << "  return albert_rt_open(&model, path, options ? options->num_threads : 0, "
+       "(albert_rt_handle **)out);\n}\n"
+    << "API int " << n << "_run(" << n << "_model *m, int64_t batch, int64_t seq, "
+       "const int32_t *input_ids, const int32_t *attention_mask, const int32_t *token_type_ids) {\n"
+    << "  return albert_rt_run((albert_rt_handle *)m, batch, seq, input_ids, attention_mask, "
+       "token_type_ids);\n}\n"
+    << "API int " << n << "_output(const " << n << "_model *m, int index, const float **data, "
+       "int64_t shape[3], int *rank) {\n"
+    << "  return albert_rt_output((const albert_rt_handle *)m, index, data, shape, rank);\n}\n"
+    << "API int " << n << "_output_into(const " << n << "_model *m, int index, float *dst, "
+       "int64_t capacity) {\n"
+    << "  return albert_rt_output_into((const albert_rt_handle *)m, index, dst, capacity);\n}\n"
+    << "API int " << n << "_num_outputs(void) { return " << plan.outputs.size() << "; }\n"
+    << "API void " << n << "_limits(int64_t *vocab_size, int64_t *type_vocab_size, "
+       "int64_t *max_seq) {\n"
+    << "  if (vocab_size) *vocab_size = model.vocab_size;\n"
+    << "  if (type_vocab_size) *type_vocab_size = model.type_vocab_size;\n"
+    << "  if (max_seq) *max_seq = model.max_positions;\n}\n"
+    << "API const char *" << n << "_output_name(int index) {\n"
+    << "  return index >= 0 && index < " << plan.outputs.size()
+    << " ? outputs[index].name : 0;\n}\n"
+    << "API const char *" << n << "_error(const " << n << "_model *m) {\n"
+    << "  return albert_rt_error((const albert_rt_handle *)m);\n}\n"
+    << "API void " << n << "_close(" << n << "_model *m) { albert_rt_close((albert_rt_handle *)m); }\n";
+  return c.str();
+}
+
+/// <name>.h, the header applications include.
+std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
+  const std::string &n = opts.name;
+  std::string N = n;
+  for (char &ch : N) ch = char(toupper((unsigned char)ch));
+  std::ostringstream h;
+  h << "/* " << n << ".h - generated by albertc: the C API of lib" << n << ".so / lib" << n
+    << ".a.\n"
+    << " *\n"
+    << " * Link: cc app.c -I<dir> -L<dir> -l" << n
+    << " (with the static library add -lpthread -ldl -lm).\n"
+    << " *\n"
+    << " * Ownership:\n"
+    << " *   - " << n << "_open maps the weights read-only; " << n << "_close unmaps them and frees\n"
+    << " *     everything the model allocated.\n"
+    << " *   - inputs passed to " << n << "_run stay the caller's; they are read during the call.\n"
+    << " *   - " << n << "_output returns a pointer into library-owned memory, valid until the\n"
+    << " *     next " << n << "_run or " << n << "_close on the same model; " << n
+    << "_output_into copies\n"
+    << " *     into a caller-owned buffer instead.\n"
+    << " *   - " << n << "_error returns a library-owned string, valid until the next call.\n"
+    << " * Threads: one model handle per thread at a time; separate handles may run\n"
+    << " * concurrently. The kernel thread pool is shared by the process.\n"
+    << " * Every function returning int returns 0 on success or an ALBERT_* error code.\n"
+    << " */\n"
+    << "#ifndef " << N << "_H\n#define " << N << "_H\n\n#include <stdint.h>\n\n"
+    << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+    << "#ifndef ALBERT_STATUS_CODES\n#define ALBERT_STATUS_CODES\n"
+    << "#define ALBERT_OK 0\n"
+    << "#define ALBERT_INVALID_ARGUMENT 1 /* bad pointer, shape, token id or mask value */\n"
+    << "#define ALBERT_IO 2               /* weights file missing or unreadable */\n"
+    << "#define ALBERT_BAD_WEIGHTS 3      /* truncated, corrupted or another model's weights */\n"
+    << "#define ALBERT_OUT_OF_MEMORY 4\n"
+    << "#define ALBERT_KERNEL_FAILED 5\n#endif\n\n"
+    << "#define " << N << "_VOCAB_SIZE " << plan.vocab << "\n"
+    << "#define " << N << "_TYPE_VOCAB_SIZE " << plan.types << "\n"
+    << "#define " << N << "_MAX_SEQ " << plan.positions << "\n"
+    << "#define " << N << "_NUM_OUTPUTS " << plan.outputs.size() << "\n";
+  for (size_t i = 0; i < plan.outputs.size(); ++i) {
+    std::string on = plan.outputs[i].name;
+    for (char &ch : on) ch = char(toupper((unsigned char)ch));
+    h << "#define " << N << "_OUTPUT_" << on << " " << i << " /* "
+      << (plan.outputs[i].perToken ? "[batch, seq, " : "[batch, ") << plan.outputs[i].cols
+      << "] float32 */\n";
+  }
+  h << "\ntypedef struct " << n << "_model " << n << "_model;\n"
+    << "typedef struct " << n << "_options {\n"
+    << "  int num_threads; /* kernel threads; <= 0: HL_NUM_THREADS or all cores */\n"
+    << "} " << n << "_options;\n\n"
+    << "/* Opens the model. path: the folder holding " << n << ".weights, that file, or NULL\n"
+    << " * when compiled with --embed-weights. options may be NULL. On failure *out is NULL\n"
+    << " * and " << n << "_error(NULL) says why. */\n"
+    << "int " << n << "_open(const char *path, const " << n << "_options *options, " << n
+    << "_model **out);\n"
+    << "/* Runs on row-major [batch, seq] int32 arrays. attention_mask (1 = attend, 0 =\n"
+    << " * padding) and token_type_ids may be NULL: all ones / all zeros. 1 <= seq <= "
+    << N << "_MAX_SEQ. */\n"
+    << "int " << n << "_run(" << n << "_model *model, int64_t batch, int64_t seq,\n"
+    << "    const int32_t *input_ids, const int32_t *attention_mask, const int32_t *token_type_ids);\n"
+    << "/* Output `index` of the last run: *data library-owned, rank 2 ([batch, cols]) or 3\n"
+    << " * ([batch, seq, cols]), shape[0..rank). Values at padded positions are unspecified. */\n"
+    << "int " << n << "_output(const " << n << "_model *model, int index, const float **data,\n"
+    << "    int64_t shape[3], int *rank);\n"
+    << "/* Copies output `index` into caller-owned dst of `capacity` floats. */\n"
+    << "int " << n << "_output_into(const " << n
+    << "_model *model, int index, float *dst, int64_t capacity);\n"
+    << "int " << n << "_num_outputs(void);\n"
+    << "/* The model's vocabulary size, token type count and longest sequence. */\n"
+    << "void " << n << "_limits(int64_t *vocab_size, int64_t *type_vocab_size, int64_t *max_seq);\n"
+    << "/* \"last_hidden_state\", \"pooler_output\", \"logits\", \"sop_logits\"; NULL if out of range. */\n"
+    << "const char *" << n << "_output_name(int index);\n"
+    << "/* Why the last call on `model` failed; model NULL: this thread's last failed open. */\n"
+    << "const char *" << n << "_error(const " << n << "_model *model);\n"
+    << "void " << n << "_close(" << n << "_model *model);\n\n"
+    << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return h.str();
+}
+
+llvm::Error writeFile(const std::string &path, const std::string &text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) return err(path + ": cannot write: " + ec.message());
+  os << text;
+  return llvm::Error::success();
+}
+
+llvm::Error runTool(const std::string &tool, std::vector<std::string> args) {
+  auto path = llvm::sys::findProgramByName(tool);
+  if (!path) return err("link: cannot find '" + tool + "' on PATH (a C compiler is needed to link)");
+  args.insert(args.begin(), tool);
+  std::vector<llvm::StringRef> refs(args.begin(), args.end());
+  std::string msg;
+  SmallString<128> errFile;
+  llvm::sys::fs::createTemporaryFile("albertc-link", "txt", errFile);
+  llvm::Optional<llvm::StringRef> redirects[] = {llvm::None, llvm::None, errFile.str()};
+  int rc = llvm::sys::ExecuteAndWait(*path, refs, llvm::None, redirects, 0, 0, &msg);
+  std::string output;
+  if (auto buf = llvm::MemoryBuffer::getFile(errFile)) output = (*buf)->getBuffer().str();
+  llvm::sys::fs::remove(errFile);
+  if (rc != 0) {
+    std::string cmd;
+    for (auto &a : args) cmd += a + " ";
+    return err("link: '" + cmd + "' failed (" + std::to_string(rc) + "): " + msg + output);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::string &dir,
+                           std::vector<std::string> &objects) {
+  Halide::Target kt = opts.target.with_feature(Halide::Target::NoRuntime);
+  try {
+    for (CompiledKernel &k : plan.kernels) {
+      std::string path = dir + "/" + k.function + ".o";
+      if (opts.progress) opts.progress("  object " + k.function + ".o");
+      k.pipeline.compile_to_object(path, k.arguments, k.function, kt);
+      objects.push_back(path);
+    }
+    std::string rt = dir + "/" + opts.name + "_halide_runtime.o";
+    Halide::compile_standalone_runtime(rt, opts.target);
+    objects.push_back(rt);
+  } catch (const Halide::Error &e) {
+    return err(std::string("codegen: Halide: ") + e.what());
+  }
+  return llvm::Error::success();
+}
+
+std::string modelWeightsFile(ModuleOp module) {
+  auto a = module->getAttrOfType<StringAttr>("albert.weights_file");
+  return a ? a.getValue().str() : "";
+}
+} // namespace
+
+llvm::Expected<Halide::Target> parseTarget(const std::string &spec) {
+  Halide::Target t;
+  if (spec == "host" || spec.empty()) {
+    t = Halide::get_host_target();
+  } else if (spec == "x86-64-avx2") {
+    t = Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41");
+  } else if (spec == "x86-64-avx512") {
+    t = Halide::Target("x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41");
+  } else if (Halide::Target::validate_target_string(spec)) {
+    t = Halide::Target(spec);
+  } else {
+    return err("unknown --target '" + spec +
+               "' (use host, x86-64-avx2, x86-64-avx512, or a Halide target string)");
+  }
+  if (t.arch != Halide::Target::X86 || t.bits != 64 || t.os != Halide::Target::Linux)
+    return err("--target '" + spec + "': albertc generates libraries for x86-64 Linux");
+  if (t.has_gpu_feature())
+    return err("--target '" + spec + "': GPU targets are not supported by this albertc yet");
+  return t;
+}
+
+llvm::Error emitHalide(ModuleOp module, const LibraryOptions &opts, llvm::raw_ostream &os) {
+  auto plan = makePlan(module, opts);
+  if (!plan) return plan.takeError();
+  SmallString<128> tmp;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("albertc-stmt", "stmt", tmp))
+    return err("cannot create a temporary file: " + ec.message());
+  try {
+    for (CompiledKernel &k : plan->kernels) {
+      k.pipeline.compile_to_lowered_stmt(tmp.str().str(), k.arguments, Halide::Text, opts.target);
+      auto buf = llvm::MemoryBuffer::getFile(tmp);
+      os << "// ===== kernel " << k.function << " =====\n";
+      if (buf) os << (*buf)->getBuffer() << "\n";
+    }
+  } catch (const Halide::Error &e) {
+    llvm::sys::fs::remove(tmp);
+    return err(std::string("codegen: Halide: ") + e.what());
+  }
+  llvm::sys::fs::remove(tmp);
+  return llvm::Error::success();
+}
+
+llvm::Error emitObjects(ModuleOp module, const LibraryOptions &opts, const std::string &outDir) {
+  if (auto ec = llvm::sys::fs::create_directories(outDir))
+    return err(outDir + ": cannot create: " + ec.message());
+  auto plan = makePlan(module, opts);
+  if (!plan) return plan.takeError();
+  std::vector<std::string> objects;
+  return compileObjects(*plan, opts, outDir, objects);
+}
+
+llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::string &outDir) {
+  auto plan = makePlan(module, opts);
+  if (!plan) return plan.takeError();
+
+  // Build everything in a fresh folder next to the output, move it in at the end.
+  SmallString<256> absOut(outDir);
+  llvm::sys::fs::make_absolute(absOut);
+  SmallString<256> parent = llvm::sys::path::parent_path(absOut);
+  if (parent.empty()) parent = ".";
+  if (auto ec = llvm::sys::fs::create_directories(parent))
+    return err(parent + ": cannot create: " + ec.message());
+  SmallString<256> tmpl(parent);
+  llvm::sys::path::append(tmpl, ".albertc-%%%%%%");
+  SmallString<256> tmp;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory(tmpl, tmp))
+    return err(parent + ": cannot create a temporary folder: " + ec.message());
+  std::string dir = tmp.str().str();
+  auto cleanup = [&] { llvm::sys::fs::remove_directories(dir); };
+  auto fail = [&](llvm::Error e) {
+    cleanup();
+    return e;
+  };
+
+  std::vector<std::string> objects;
+  if (auto e = compileObjects(*plan, opts, dir, objects)) return fail(std::move(e));
+
+  const std::string &n = opts.name;
+  uint64_t fingerprint = fingerprintOf(*plan, n);
+  uint64_t fileSize = plan->weights.layoutFile();
+  std::string weightsPath = dir + "/" + n + ".weights";
+  if (opts.progress) opts.progress("  weights " + n + ".weights (" +
+                                   std::to_string(fileSize >> 20) + " MiB)");
+  auto st = SafetensorsFile::open(modelWeightsFile(module));
+  if (!st) return fail(st.takeError());
+  if (auto e = plan->weights.write(weightsPath, **st, fingerprint,
+                                   opts.warn ? opts.warn : [](const std::string &) {}))
+    return fail(std::move(e));
+
+  std::string modelC = dir + "/" + n + "_model.c";
+  if (auto e = writeFile(modelC, modelSource(*plan, opts, fingerprint, fileSize)))
+    return fail(std::move(e));
+  if (auto e = writeFile(dir + "/" + n + ".h", publicHeader(*plan, opts))) return fail(std::move(e));
+  const char *cc = getenv("CC") ? getenv("CC") : "cc";
+  std::string modelO = dir + "/" + n + "_model.o";
+  if (opts.progress) opts.progress("  link lib" + n + ".so, lib" + n + ".a");
+  if (auto e = runTool(cc, {"-c", "-O2", "-fPIC", "-fvisibility=hidden", "-I", runtimeInclude(),
+                            "-I", ALBERTC_HALIDE_INCLUDE_DIR, modelC, "-o", modelO}))
+    return fail(std::move(e));
+  objects.insert(objects.begin(), modelO);
+  if (opts.embedWeights) {
+    std::string s = dir + "/" + n + "_weights.S", o = dir + "/" + n + "_weights.o";
+    if (auto e = writeFile(s, ".section .rodata\n.balign 64\n.globl " + n + "_weights_blob\n"
+                              ".hidden " + n + "_weights_blob\n" + n + "_weights_blob:\n"
+                              ".incbin \"" + weightsPath + "\"\n"
+                              ".section .note.GNU-stack,\"\",@progbits\n"))
+      return fail(std::move(e));
+    if (auto e = runTool(cc, {"-c", s, "-o", o})) return fail(std::move(e));
+    objects.push_back(o);
+  }
+  // Only the <name>_* entry points leave the shared library.
+  std::string exports = dir + "/exports.map";
+  if (auto e = writeFile(exports, "{ global: " + n + "_*; local: *; };\n")) return fail(std::move(e));
+  std::vector<std::string> link{"-shared", "-o", dir + "/lib" + n + ".so"};
+  link.insert(link.end(), objects.begin(), objects.end());
+  for (std::string a : {runtimeLibrary(), std::string("-Wl,--no-undefined"),
+                        std::string("-Wl,--version-script=") + exports, std::string("-lpthread"),
+                        std::string("-ldl"), std::string("-lm")})
+    link.push_back(a);
+  if (auto e = runTool(cc, link)) return fail(std::move(e));
+  // The static library carries the runtime's objects too.
+  std::string rtDir = dir + "/rt";
+  llvm::sys::fs::create_directories(rtDir);
+  std::string rtCopy = rtDir + "/libalbert_rt.a";
+  if (auto ec = llvm::sys::fs::copy_file(runtimeLibrary(), rtCopy))
+    return fail(err(runtimeLibrary() + ": " + ec.message()));
+  std::vector<std::string> ar{"rcs", dir + "/lib" + n + ".a"};
+  ar.insert(ar.end(), objects.begin(), objects.end());
+  {
+    // Extract the runtime's members, then add them.
+    if (auto e = runTool("sh", {"-c", "cd '" + rtDir + "' && ar x libalbert_rt.a && rm libalbert_rt.a"}))
+      return fail(std::move(e));
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(rtDir, ec), end; it != end && !ec; it.increment(ec))
+      ar.push_back(it->path());
+  }
+  if (auto e = runTool("ar", ar)) return fail(std::move(e));
+
+  // Move the results in.
+  if (auto ec = llvm::sys::fs::create_directories(absOut))
+    return fail(err(outDir + ": cannot create: " + ec.message()));
+  for (std::string f : {"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights"}) {
+    SmallString<256> to(absOut);
+    llvm::sys::path::append(to, f);
+    if (auto ec = llvm::sys::fs::rename(dir + "/" + f, to))
+      return fail(err(to + ": cannot write: " + ec.message()));
+  }
+  cleanup();
+  return llvm::Error::success();
+}
+
+} // namespace codegen
+} // namespace albertc

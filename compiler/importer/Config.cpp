@@ -1,0 +1,115 @@
+//===- Config.cpp - HuggingFace ALBERT config.json ------------------------===//
+
+#include "compiler/importer/Config.h"
+
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace albertc;
+using llvm::Expected;
+using llvm::StringRef;
+
+namespace {
+llvm::Error fail(StringRef path, const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 path + ": " + msg);
+}
+
+/// Reads an integer key; `required` keys must be there. Sizes must be >= min.
+llvm::Error readInt(const llvm::json::Object &o, StringRef path, StringRef key,
+                    int64_t &out, bool required, int64_t min = 1) {
+  const llvm::json::Value *v = o.get(key);
+  if (!v || v->kind() == llvm::json::Value::Null) {
+    if (required) return fail(path, "missing required key '" + key + "'");
+    return llvm::Error::success();
+  }
+  llvm::Optional<int64_t> i = v->getAsInteger();
+  if (!i) return fail(path, "'" + key + "' must be an integer");
+  if (*i < min)
+    return fail(path, "'" + key + "' must be >= " + llvm::Twine(min) + ", got " +
+                          llvm::Twine(*i));
+  out = *i;
+  return llvm::Error::success();
+}
+} // namespace
+
+Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) {
+  Expected<llvm::json::Value> json = llvm::json::parse(text);
+  if (!json)
+    return fail(path, "not valid JSON: " + llvm::toString(json.takeError()));
+  const llvm::json::Object *o = json->getAsObject();
+  if (!o) return fail(path, "must hold a JSON object");
+
+  AlbertConfig c;
+  if (auto mt = o->getString("model_type"))
+    if (*mt != "albert")
+      return fail(path, "model_type is '" + *mt + "', albertc compiles 'albert' models");
+  // A cap far beyond any ALBERT keeps size arithmetic in int64 and memory sane.
+  const int64_t kMaxDim = int64_t(1) << 24;
+  struct { StringRef key; int64_t *field; bool required; int64_t min; } ints[] = {
+      {"vocab_size", &c.vocabSize, true, 1},
+      {"embedding_size", &c.embeddingSize, true, 1},
+      {"hidden_size", &c.hiddenSize, true, 1},
+      {"num_hidden_layers", &c.numHiddenLayers, true, 1},
+      {"num_hidden_groups", &c.numHiddenGroups, false, 1},
+      {"inner_group_num", &c.innerGroupNum, false, 1},
+      {"num_attention_heads", &c.numAttentionHeads, true, 1},
+      {"intermediate_size", &c.intermediateSize, true, 1},
+      {"max_position_embeddings", &c.maxPositionEmbeddings, true, 1},
+      {"type_vocab_size", &c.typeVocabSize, false, 1}};
+  for (auto &f : ints) {
+    if (llvm::Error e = readInt(*o, path, f.key, *f.field, f.required, f.min)) return std::move(e);
+    if (*f.field > kMaxDim)
+      return fail(path, "'" + f.key + "' = " + llvm::Twine(*f.field) + " is too large");
+  }
+  if (c.hiddenSize % c.numAttentionHeads != 0)
+    return fail(path, "hidden_size " + llvm::Twine(c.hiddenSize) +
+                          " is not divisible by num_attention_heads " +
+                          llvm::Twine(c.numAttentionHeads));
+
+  if (const llvm::json::Value *v = o->get("layer_norm_eps")) {
+    llvm::Optional<double> d = v->getAsNumber();
+    if (!d) return fail(path, "'layer_norm_eps' must be a number");
+    if (!(*d > 0.0) || *d > 1.0)
+      return fail(path, "'layer_norm_eps' must be in (0, 1], got " + std::to_string(*d));
+    c.layerNormEps = *d;
+  }
+
+  if (const llvm::json::Value *v = o->get("hidden_act")) {
+    llvm::Optional<StringRef> act = v->getAsString();
+    if (!act) return fail(path, "'hidden_act' must be a string");
+    // Aliases HuggingFace maps to the same function.
+    if (*act == "gelu_new" || *act == "gelu_pytorch_tanh" || *act == "gelu_fast")
+      c.hiddenAct = "gelu_new";
+    else if (*act == "gelu" || *act == "relu")
+      c.hiddenAct = act->str();
+    else
+      return fail(path, "unsupported hidden_act '" + *act +
+                            "' (supported: gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu)");
+  }
+
+  if (const llvm::json::Value *v = o->get("position_embedding_type")) {
+    llvm::Optional<StringRef> p = v->getAsString();
+    if (!p) return fail(path, "'position_embedding_type' must be a string");
+    if (*p != "absolute")
+      return fail(path, "unsupported position_embedding_type '" + *p +
+                            "' (supported: absolute)");
+  }
+
+  if (const llvm::json::Value *v = o->get("architectures")) {
+    const llvm::json::Array *a = v->getAsArray();
+    if (!a) return fail(path, "'architectures' must be a list of strings");
+    for (const llvm::json::Value &e : *a) {
+      llvm::Optional<StringRef> s = e.getAsString();
+      if (!s) return fail(path, "'architectures' must be a list of strings");
+      c.architectures.push_back(s->str());
+    }
+  }
+  return c;
+}
+
+Expected<AlbertConfig> albertc::parseConfigFile(StringRef path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buf) return fail(path, "cannot read: " + buf.getError().message());
+  return parseConfigText((*buf)->getBuffer(), path);
+}

@@ -1,0 +1,46 @@
+//===- Config.h - HuggingFace ALBERT config.json ----------------*- C++ -*-===//
+#ifndef ALBERTC_IMPORTER_CONFIG_H
+#define ALBERTC_IMPORTER_CONFIG_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace albertc {
+
+/// The fields of an ALBERT config.json that change the computation.
+struct AlbertConfig {
+  int64_t vocabSize = 0;
+  int64_t embeddingSize = 0;
+  int64_t hiddenSize = 0;
+  int64_t numHiddenLayers = 0;
+  int64_t numHiddenGroups = 1;
+  int64_t innerGroupNum = 1;
+  int64_t numAttentionHeads = 0;
+  int64_t intermediateSize = 0;
+  int64_t maxPositionEmbeddings = 0;
+  int64_t typeVocabSize = 2;
+  double layerNormEps = 1e-12;
+  /// Normalised: "gelu_new" (tanh form), "gelu" (erf form) or "relu".
+  std::string hiddenAct = "gelu_new";
+  std::vector<std::string> architectures;
+
+  /// The group layer `i` runs: int(i / (L / G)), as HuggingFace computes it.
+  int64_t groupOfLayer(int64_t i) const {
+    return static_cast<int64_t>(static_cast<double>(i) /
+                                (static_cast<double>(numHiddenLayers) /
+                                 static_cast<double>(numHiddenGroups)));
+  }
+};
+
+/// Parses and checks `path` (a config.json). Errors name the file and key.
+llvm::Expected<AlbertConfig> parseConfigFile(llvm::StringRef path);
+/// Same, from text already read; `path` is only used in messages.
+llvm::Expected<AlbertConfig> parseConfigText(llvm::StringRef text, llvm::StringRef path);
+
+} // namespace albertc
+
+#endif // ALBERTC_IMPORTER_CONFIG_H

@@ -1,0 +1,362 @@
+//===- albertc.cpp - the albertc driver -----------------------------------===//
+//
+//   albertc compile MODEL_DIR -o OUT [--task T] [--target T] [--name N]
+//                   [--emit=import|optimized|kernels|halide|object|lib]
+//   albertc run OUT --input-ids ids.npy [--attention-mask m.npy]
+//                   [--token-type-ids t.npy] -o RESULT_DIR
+//   albertc bench OUT [--batch B] [--seq S] [--threads N] [--runs N] [--json]
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Library.h"
+#include "compiler/importer/Importer.h"
+#include "compiler/pipeline/Pipeline.h"
+#include "compiler/tools/Npy.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <dlfcn.h>
+#include <random>
+
+namespace cl = llvm::cl;
+using namespace albertc;
+
+namespace {
+int fail(const llvm::Twine &msg) {
+  llvm::errs() << "albertc: error: " << msg << "\n";
+  return 1;
+}
+int fail(llvm::Error e) { return fail(llvm::toString(std::move(e))); }
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// `--threads N` / `--threads=N`, taken out of argv by hand: libLLVM already
+/// registers a cl::opt named "threads".
+struct ThreadsFlag {
+  int value = 0;
+  std::string error;
+};
+ThreadsFlag threadsFlag;
+
+/// Parses argv for one subcommand: "albertc <cmd> ..." with argv[0] = cmd.
+void parse(int argc, char **argv, const char *overview, bool takesThreads = false) {
+  std::vector<const char *> args;
+  for (int i = 0; i < argc; ++i) {
+    llvm::StringRef a = argv[i];
+    bool bare = a == "--threads" || a == "-threads";
+    if (!takesThreads || !(bare || a.startswith("--threads=") || a.startswith("-threads="))) {
+      args.push_back(argv[i]);
+      continue;
+    }
+    llvm::StringRef v = bare ? (i + 1 < argc ? llvm::StringRef(argv[++i]) : "") : a.split('=').second;
+    if (v.getAsInteger(10, threadsFlag.value) || threadsFlag.value < 0)
+      threadsFlag.error = "--threads must be a non-negative integer, got '" + v.str() + "'";
+  }
+  std::string prog = std::string("albertc ") + argv[0];
+  args[0] = prog.c_str();
+  cl::ParseCommandLineOptions(int(args.size()), args.data(), overview);
+  if (!threadsFlag.error.empty()) {
+    llvm::errs() << "albertc: error: " << threadsFlag.error << "\n";
+    exit(1);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// compile
+//===----------------------------------------------------------------------===//
+
+int compileMain(int argc, char **argv) {
+  cl::opt<std::string> modelDir(cl::Positional, cl::Required, cl::desc("<model dir>"));
+  cl::opt<std::string> out("o", cl::desc("output folder (IR stages: output file, default stdout)"),
+                           cl::value_desc("path"), cl::init(""));
+  cl::opt<std::string> task("task", cl::desc("base, masked-lm or pretraining (default: from "
+                                             "config.json architectures)"),
+                            cl::init(""));
+  cl::opt<std::string> target("target", cl::desc("host, x86-64-avx2, x86-64-avx512 or a Halide "
+                                                 "target string"),
+                              cl::init("host"));
+  cl::opt<std::string> name("name", cl::desc("library name: lib<name>.so, <name>.h, <name>_* "
+                                             "symbols"),
+                            cl::init("albert"));
+  enum Emit { Import, Optimized, Kernels, HalideStmt, Object, Lib };
+  cl::opt<Emit> emit(
+      "emit", cl::desc("stop after this stage and print or write it"), cl::init(Lib),
+      cl::values(clEnumValN(Import, "import", "albert IR as imported"),
+                 clEnumValN(Optimized, "optimized", "after folding and fusing model ops"),
+                 clEnumValN(Kernels, "kernels", "kernel-level IR (albert.kernel regions)"),
+                 clEnumValN(HalideStmt, "halide", "lowered Halide statement of each kernel"),
+                 clEnumValN(Object, "object", "kernel objects and the Halide runtime"),
+                 clEnumValN(Lib, "lib", "the library (default)")));
+  cl::opt<bool> embed("embed-weights", cl::desc("put the weights inside lib<name>.so/.a"));
+  cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  parse(argc, argv, "albertc compile: HuggingFace ALBERT checkpoint -> native library\n");
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto progress = [&](const std::string &line) {
+    if (quiet) return;
+    char buf[32];
+    snprintf(buf, sizeof buf, "[%6.2f s] ", secondsSince(t0));
+    llvm::errs() << "albertc: " << buf << line << "\n";
+  };
+  std::string nameStr = name;
+  if (nameStr.empty() || !std::all_of(nameStr.begin(), nameStr.end(), [](char c) {
+        return isalnum((unsigned char)c) || c == '_';
+      }) || isdigit((unsigned char)nameStr[0]))
+    return fail("--name '" + nameStr + "' must be a C identifier (letters, digits, _)");
+  auto tgt = codegen::parseTarget(target);
+  if (!tgt) return fail(tgt.takeError());
+  if (emit >= Object && out.empty()) return fail("-o <folder> is required for --emit=object/lib");
+
+  mlir::MLIRContext ctx;
+  ctx.disableMultithreading(); // the 2-core build machine; Halide compiles in this thread too
+  auto model = importModel(ctx, modelDir);
+  if (!model) return fail(model.takeError());
+  const AlbertConfig &cfg = model->config;
+  progress("import " + modelDir + ": " + std::to_string(cfg.numHiddenLayers) + " layers, hidden " +
+           std::to_string(cfg.hiddenSize) + ", vocab " + std::to_string(cfg.vocabSize));
+
+  auto printIR = [&]() -> int {
+    std::error_code ec;
+    llvm::ToolOutputFile file(out.empty() ? "-" : out.getValue(), ec, llvm::sys::fs::OF_None);
+    if (ec) return fail(out + ": cannot write: " + ec.message());
+    model->module->print(file.os());
+    file.keep();
+    return 0;
+  };
+  if (emit == Import) return printIR();
+
+  llvm::Expected<Task> t = task.empty()
+                               ? taskFromConfig(cfg, modelDir + "/config.json")
+                               : parseTask(task);
+  if (!t) return fail(t.takeError());
+  auto outputs = outputsForTask(*t, *model);
+  if (!outputs) return fail(outputs.takeError());
+
+  mlir::PassManager pm(&ctx);
+  mlir::applyPassManagerCLOptions(pm);
+  addOptimizePasses(pm, *outputs);
+  if (emit >= Kernels) addKernelPasses(pm);
+  if (mlir::failed(pm.run(*model->module))) return fail("the pass pipeline failed");
+  progress("passes: " + std::string(emit >= Kernels ? "optimized and lowered to kernels"
+                                                    : "optimized"));
+  if (emit == Optimized || emit == Kernels) return printIR();
+
+  codegen::LibraryOptions opts;
+  opts.name = nameStr;
+  opts.target = *tgt;
+  opts.embedWeights = embed;
+  opts.progress = progress;
+  opts.warn = [](const std::string &w) { llvm::errs() << "albertc: " << w << "\n"; };
+  if (emit == HalideStmt) {
+    std::error_code ec;
+    llvm::ToolOutputFile file(out.empty() ? "-" : out.getValue(), ec, llvm::sys::fs::OF_None);
+    if (ec) return fail(out + ": cannot write: " + ec.message());
+    if (auto e = codegen::emitHalide(*model->module, opts, file.os())) return fail(std::move(e));
+    file.keep();
+    return 0;
+  }
+  if (emit == Object) {
+    if (auto e = codegen::emitObjects(*model->module, opts, out)) return fail(std::move(e));
+    progress("wrote objects to " + out);
+    return 0;
+  }
+  if (auto e = codegen::emitLibrary(*model->module, opts, out)) return fail(std::move(e));
+  progress("wrote " + out + "/lib" + nameStr + ".so, lib" + nameStr + ".a, " + nameStr + ".h, " +
+           nameStr + ".weights");
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// A compiled library, loaded with dlopen (run, bench)
+//===----------------------------------------------------------------------===//
+
+struct Library {
+  void *handle = nullptr;
+  std::string name;
+  int (*open)(const char *, const void *, void **) = nullptr;
+  int (*run)(void *, int64_t, int64_t, const int32_t *, const int32_t *, const int32_t *) = nullptr;
+  int (*output)(const void *, int, const float **, int64_t *, int *) = nullptr;
+  int (*numOutputs)() = nullptr;
+  const char *(*outputName)(int) = nullptr;
+  void (*limits)(int64_t *, int64_t *, int64_t *) = nullptr;
+  const char *(*error)(const void *) = nullptr;
+  void (*close)(void *) = nullptr;
+  void *model = nullptr;
+
+  ~Library() {
+    if (model) close(model);
+  }
+
+  /// Finds the single lib<name>.so in `dir` and opens its model.
+  llvm::Error load(const std::string &dir, int threads) {
+    std::error_code ec;
+    std::vector<std::string> found;
+    for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
+      llvm::StringRef f = llvm::sys::path::filename(it->path());
+      if (f.startswith("lib") && f.endswith(".so")) found.push_back(f.str());
+    }
+    if (ec) return llvm::createStringError(ec, dir + ": cannot read: " + ec.message());
+    if (found.size() != 1)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     dir + ": expected one lib<name>.so made by albertc compile, "
+                                           "found " + std::to_string(found.size()));
+    name = found[0].substr(3, found[0].size() - 6);
+    std::string path = dir + "/" + found[0];
+    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), std::string(dlerror()));
+    auto sym = [&](const char *s) { return dlsym(handle, (name + s).c_str()); };
+    open = (decltype(open))sym("_open");
+    run = (decltype(run))sym("_run");
+    output = (decltype(output))sym("_output");
+    numOutputs = (decltype(numOutputs))sym("_num_outputs");
+    outputName = (decltype(outputName))sym("_output_name");
+    limits = (decltype(limits))sym("_limits");
+    error = (decltype(error))sym("_error");
+    close = (decltype(close))sym("_close");
+    if (!open || !run || !output || !numOutputs || !outputName || !limits || !error || !close)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": not a library made by albertc compile");
+    int options[1] = {threads};
+    if (open(dir.c_str(), options, &model) != 0)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), std::string(error(nullptr)));
+    return llvm::Error::success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// run
+//===----------------------------------------------------------------------===//
+
+int runMain(int argc, char **argv) {
+  cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"));
+  cl::opt<std::string> ids("input-ids", cl::Required, cl::desc("[batch, seq] int32/int64 .npy"));
+  cl::opt<std::string> mask("attention-mask", cl::desc("[batch, seq] .npy of 0/1"), cl::init(""));
+  cl::opt<std::string> tt("token-type-ids", cl::desc("[batch, seq] .npy"), cl::init(""));
+  cl::opt<std::string> out("o", cl::Required, cl::desc("folder for <output>.npy files"));
+  parse(argc, argv, "albertc run: run a compiled model on .npy inputs\n"
+                    "  --threads N: kernel threads (0: all cores)\n", /*takesThreads=*/true);
+  int threads = threadsFlag.value;
+
+  std::vector<int64_t> shape, s2;
+  std::vector<int32_t> idData, maskData, ttData;
+  if (auto e = readNpyInt(ids, shape, idData)) return fail(std::move(e));
+  if (shape.size() != 2)
+    return fail(ids + ": input_ids must be 2-D [batch, seq], got " + std::to_string(shape.size()) +
+                "-D");
+  for (auto [path, data] : {std::pair<std::string, std::vector<int32_t> *>{mask, &maskData},
+                            {tt, &ttData}}) {
+    if (path.empty()) continue;
+    if (auto e = readNpyInt(path, s2, *data)) return fail(std::move(e));
+    if (s2 != shape)
+      return fail(path + ": shape does not match input_ids [" + std::to_string(shape[0]) + ", " +
+                  std::to_string(shape[1]) + "]");
+  }
+  Library lib;
+  if (auto e = lib.load(dir, threads)) return fail(std::move(e));
+  if (lib.run(lib.model, shape[0], shape[1], idData.data(),
+              maskData.empty() ? nullptr : maskData.data(),
+              ttData.empty() ? nullptr : ttData.data()) != 0)
+    return fail(lib.error(lib.model));
+  if (auto ec = llvm::sys::fs::create_directories(out))
+    return fail(out + ": cannot create: " + ec.message());
+  for (int i = 0; i < lib.numOutputs(); ++i) {
+    const float *data;
+    int64_t oshape[3];
+    int rank;
+    if (lib.output(lib.model, i, &data, oshape, &rank) != 0) return fail(lib.error(lib.model));
+    std::string path = out + "/" + lib.outputName(i) + ".npy";
+    if (auto e = writeNpyF32(path, std::vector<int64_t>(oshape, oshape + rank), data))
+      return fail(std::move(e));
+  }
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// bench
+//===----------------------------------------------------------------------===//
+
+int benchMain(int argc, char **argv) {
+  cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"));
+  cl::opt<int> batch("batch", cl::desc("batch size"), cl::init(1));
+  cl::opt<int> seq("seq", cl::desc("sequence length"), cl::init(128));
+  cl::opt<int> warmup("warmup", cl::desc("untimed runs first"), cl::init(3));
+  cl::opt<int> runs("runs", cl::desc("timed runs"), cl::init(20));
+  cl::opt<bool> json("json", cl::desc("print JSON"));
+  parse(argc, argv, "albertc bench: time a compiled model on random inputs\n"
+                    "  --threads N: kernel threads (0: all cores)\n", /*takesThreads=*/true);
+  int threads = threadsFlag.value;
+  if (batch < 1 || seq < 1 || runs < 1 || warmup < 0)
+    return fail("--batch, --seq and --runs must be >= 1, --warmup >= 0");
+
+  Library lib;
+  if (auto e = lib.load(dir, threads)) return fail(std::move(e));
+  int64_t vocab, types, maxSeq;
+  lib.limits(&vocab, &types, &maxSeq);
+  if (seq > maxSeq)
+    return fail("--seq " + std::to_string(seq) + " exceeds max_position_embeddings " +
+                std::to_string(maxSeq));
+  std::mt19937 rng(0);
+  std::vector<int32_t> ids(size_t(batch) * seq), mask(ids.size(), 1), tt(ids.size(), 0);
+  for (int32_t &id : ids) id = int32_t(rng() % uint64_t(vocab));
+  std::vector<double> ms;
+  for (int i = 0; i < warmup + runs; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (lib.run(lib.model, batch, seq, ids.data(), mask.data(), tt.data()) != 0)
+      return fail(lib.error(lib.model));
+    if (i >= warmup) ms.push_back(secondsSince(t0) * 1e3);
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms[ms.size() / 2], mn = ms.front(), mx = ms.back();
+  if (json) {
+    llvm::outs() << llvm::format("{\"model\": \"%s\", \"batch\": %d, \"seq\": %d, \"threads\": %d, "
+                                 "\"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, "
+                                 "\"max_ms\": %.4f}\n",
+                                 lib.name.c_str(), int(batch), int(seq), int(threads), int(runs),
+                                 median, mn, mx);
+  } else {
+    llvm::outs() << llvm::format("%s: batch %d x seq %d, %d runs: median %.3f ms, min %.3f ms, "
+                                 "max %.3f ms\n",
+                                 lib.name.c_str(), int(batch), int(seq), int(runs), median, mn, mx);
+  }
+  return 0;
+}
+
+const char *kUsage =
+    "usage: albertc <command> [options]\n"
+    "  compile MODEL_DIR -o OUT   compile a HuggingFace ALBERT checkpoint into a library\n"
+    "  run OUT --input-ids ids.npy -o RESULT   run a compiled library on .npy inputs\n"
+    "  bench OUT [--batch B --seq S --threads N --json]   time a compiled library\n"
+    "'albertc <command> --help' lists a command's options.\n";
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    llvm::errs() << kUsage;
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "compile") return compileMain(argc - 1, argv + 1);
+  if (cmd == "run") return runMain(argc - 1, argv + 1);
+  if (cmd == "bench") return benchMain(argc - 1, argv + 1);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    llvm::outs() << kUsage;
+    return 0;
+  }
+  llvm::errs() << "albertc: error: unknown command '" << cmd << "'\n" << kUsage;
+  return 2;
+}

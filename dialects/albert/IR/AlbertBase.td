@@ -1,0 +1,39 @@
+//===- AlbertBase.td - the albert dialect ------------------*- tablegen -*-===//
+//
+// The `albert` dialect describes an ALBERT model at two levels:
+//   * model level: what the importer emits, one op per HuggingFace module
+//     (albert.embeddings, albert.encoder_layer, albert.pooler, ...);
+//   * kernel level: what codegen turns into Halide pipelines
+//     (albert.kernel regions holding albert.matmul, albert.attention, ...).
+// Weights never appear as dense constants: albert.param declares a weight by
+// symbol (safetensors name, shape, stored dtype) and albert.param_ref reads it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALBERT_BASE_TD
+#define ALBERT_BASE_TD
+
+include "mlir/IR/OpBase.td"
+
+def Albert_Dialect : Dialect {
+  let name = "albert";
+  let summary = "ALBERT transformer models, from HuggingFace modules down to fused kernels";
+  let description = [{
+    A module produced by the importer holds one `albert.param` per weight and
+    one `builtin.func @forward` taking `input_ids`, `attention_mask` and
+    `token_type_ids` (tensor<?x?xi32>, [batch, seq]) and returning the task's
+    outputs, named by the `albert.output_names` attribute of the function.
+    Activations are tensor<?x?xCxf32> ([batch, seq, channels]) or
+    tensor<?xCxf32> ([batch, channels]); batch and seq stay dynamic all the way
+    to the generated library.
+  }];
+  let cppNamespace = "::mlir::albert";
+}
+
+class Albert_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Albert_Dialect, mnemonic, traits>;
+
+def Albert_F32Tensor : TensorOf<[F32]>;
+def Albert_IdTensor : TensorOf<[I32]>;
+
+#endif // ALBERT_BASE_TD

@@ -1,0 +1,71 @@
+//===- SelectOutputs.cpp - albert-select-outputs --------------------------===//
+//
+// Keeps the outputs a task asks for, erases what only fed the others, and
+// drops the albert.param declarations nothing reads any more.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/albert/Transforms/PassDetail.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+using namespace mlir::albert;
+
+namespace {
+struct SelectOutputsPass : public SelectOutputsBase<SelectOutputsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (outputs.empty()) return;
+    for (FuncOp func : module.getOps<FuncOp>())
+      if (failed(selectIn(func))) return signalPassFailure();
+    eraseUnreadParams(module);
+  }
+
+  LogicalResult selectIn(FuncOp func) {
+    auto names = func->getAttrOfType<ArrayAttr>(kOutputNamesAttr);
+    if (!names) return success();
+    auto ret = cast<ReturnOp>(func.getBody().front().getTerminator());
+    SmallVector<Value> kept;
+    SmallVector<Attribute> keptNames;
+    for (const std::string &want : outputs) {
+      auto it = llvm::find_if(names, [&](Attribute a) {
+        return a.cast<StringAttr>().getValue() == want;
+      });
+      if (it == names.end()) {
+        std::string have;
+        for (Attribute a : names)
+          have += (have.empty() ? "" : ", ") + a.cast<StringAttr>().getValue().str();
+        return func.emitError() << "output '" << want << "' is not computed by this model"
+                                << " (it has: " << have << ")";
+      }
+      kept.push_back(ret.getOperand(it - names.begin()));
+      keptNames.push_back(*it);
+    }
+    OpBuilder b(ret);
+    b.create<ReturnOp>(ret.getLoc(), kept);
+    ret.erase();
+    func.setType(FunctionType::get(func.getContext(), func.getType().getInputs(),
+                                   ValueRange(kept).getTypes()));
+    func->setAttr(kOutputNamesAttr, b.getArrayAttr(keptNames));
+
+    // Erase what nothing uses now, last op first so producers follow users.
+    Block &body = func.getBody().front();
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body.without_terminator())))
+      if (op.use_empty() && MemoryEffectOpInterface::hasNoEffect(&op)) op.erase();
+    return success();
+  }
+
+  static void eraseUnreadParams(ModuleOp module) {
+    llvm::DenseSet<Attribute> read;
+    module.walk([&](ParamRefOp ref) { read.insert(ref.paramAttr().getAttr()); });
+    for (ParamOp p : llvm::make_early_inc_range(module.getOps<ParamOp>()))
+      if (!read.count(p.sym_nameAttr())) p.erase();
+  }
+};
+} // namespace
+
+std::unique_ptr<OperationPass<ModuleOp>> mlir::albert::createSelectOutputsPass() {
+  return std::make_unique<SelectOutputsPass>();
+}

@@ -1,0 +1,135 @@
+/*===- albert_runtime.h - the runtime under every generated library -------===*
+ *
+ * This header is the contract between the C code albertc generates for a
+ * model (model.c: tables and the forward() call sequence) and the runtime
+ * (runtime/src/runtime.c). Applications never include it: they include the
+ * generated <name>.h, whose functions forward to the albert_rt_* ones here.
+ *
+ * Ownership:
+ *   - weights: mmap'd read-only from <name>.weights at open (or, with
+ *     --embed-weights, read from the library itself); owned by the handle,
+ *     unmapped at close.
+ *   - activations and outputs: one arena per handle, grown to the largest
+ *     batch x seq seen, freed at close. Output pointers returned by
+ *     albert_rt_output() point into it: valid until the next run or close.
+ *   - inputs: read during albert_rt_run() only; the caller keeps them.
+ *
+ * Threads: a handle is used by one thread at a time; separate handles may
+ * run concurrently. The kernels' thread pool is Halide's, shared by the
+ * process; its size is set by the last open that asked for one.
+ *===----------------------------------------------------------------------===*/
+#ifndef ALBERT_RUNTIME_H
+#define ALBERT_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "HalideRuntime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+  ALBERT_RT_OK = 0,
+  ALBERT_RT_INVALID_ARGUMENT = 1, /* bad pointer, shape, id, mask value */
+  ALBERT_RT_IO = 2,               /* weights file missing or unreadable */
+  ALBERT_RT_BAD_WEIGHTS = 3,      /* truncated, corrupted or another model's */
+  ALBERT_RT_OUT_OF_MEMORY = 4,
+  ALBERT_RT_KERNEL_FAILED = 5     /* a Halide pipeline returned an error */
+};
+
+#define ALBERT_RT_MAX_OUTPUTS 8
+#define ALBERT_RT_MAX_RANK 4
+
+/* The weights file: this header, then each tensor at a 64-byte aligned
+ * offset (from the start of the file), float32, in the layout its kernel
+ * reads. checksum is FNV-1a-64 over 8-byte words of everything after the
+ * header. */
+typedef struct albert_rt_weights_header {
+  char magic[8]; /* "ALBERTW1" */
+  uint64_t fingerprint;
+  uint64_t file_size;
+  uint64_t checksum;
+  uint64_t reserved[4];
+} albert_rt_weights_header;
+
+/* One weight tensor of the file; extents in Halide order (innermost first),
+ * dense. */
+typedef struct albert_rt_weight {
+  uint64_t offset;
+  int32_t rank;
+  int32_t extent[ALBERT_RT_MAX_RANK];
+} albert_rt_weight;
+
+/* One activation buffer: per_token rows (batch*seq, rounded up to a
+ * multiple of 8) or per-sequence rows (batch, rounded up), of `cols`. */
+typedef struct albert_rt_value {
+  int32_t per_token;
+  int32_t cols;
+} albert_rt_value;
+
+typedef struct albert_rt_output_desc {
+  const char *name;
+  int32_t per_token; /* 1: [batch, seq, cols]; 0: [batch, cols] */
+  int32_t cols;
+} albert_rt_output_desc;
+
+/* What forward() sees. Buffers are ready: ids/mask/tt are (seq, batch)
+ * int32; values[] are sized for this batch and seq. forward() sets
+ * outputs[i] to the buffer that holds output i. */
+typedef struct albert_rt_exec {
+  int32_t batch, seq;
+  halide_buffer_t ids, mask, tt;
+  halide_buffer_t *weights;
+  halide_buffer_t *values;
+  halide_buffer_t *outputs[ALBERT_RT_MAX_OUTPUTS];
+} albert_rt_exec;
+
+/* Everything the generated code tells the runtime about the model. */
+typedef struct albert_rt_model {
+  const char *name;
+  uint64_t fingerprint;
+  uint64_t weights_file_size;
+  int64_t vocab_size, type_vocab_size, max_positions;
+  int32_t num_weights;
+  const albert_rt_weight *weights;
+  int32_t num_values;
+  const albert_rt_value *values;
+  int32_t num_outputs;
+  const albert_rt_output_desc *outputs;
+  int (*forward)(albert_rt_exec *exec);
+  /* With --embed-weights: the weights file's bytes inside the library. */
+  const unsigned char *embedded_weights;
+  uint64_t embedded_size;
+} albert_rt_model;
+
+typedef struct albert_rt_handle albert_rt_handle;
+
+/* Opens a model: `path` is the folder holding <name>.weights, the weights
+ * file itself, or NULL for embedded weights. num_threads <= 0 keeps Halide's
+ * default (HL_NUM_THREADS or the core count). On failure *out is NULL and
+ * albert_rt_error(NULL) says why (per thread). */
+int albert_rt_open(const albert_rt_model *model, const char *path, int num_threads,
+                   albert_rt_handle **out);
+/* Runs on [batch, seq] int32 inputs (row-major). mask and token_type_ids may
+ * be NULL (all ones / all zeros). */
+int albert_rt_run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *input_ids,
+                  const int32_t *attention_mask, const int32_t *token_type_ids);
+/* Output `index` of the last run: library-owned data, its rank (2 or 3) and
+ * shape. */
+int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
+                     int64_t shape[3], int *rank);
+/* Copies output `index` of the last run into caller-owned `dst` of
+ * `capacity` floats. */
+int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity);
+/* The last error of `h`, or of this thread's last failed open when h is
+ * NULL. Never NULL. */
+const char *albert_rt_error(const albert_rt_handle *h);
+void albert_rt_close(albert_rt_handle *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ALBERT_RUNTIME_H */

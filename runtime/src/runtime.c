@@ -1,0 +1,357 @@
+/*===- runtime.c - weights, buffers, validation, calls into kernels -------===*/
+
+#define _GNU_SOURCE
+#include "albert/albert_runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ROW_BLOCK 8
+#define ERROR_SIZE 512
+
+struct albert_rt_handle {
+  const albert_rt_model *model;
+  void *map; /* mmap'd weights file, NULL when embedded */
+  size_t map_size;
+  const unsigned char *file; /* weights file bytes */
+  halide_buffer_t *weights;
+  halide_dimension_t *weight_dims;
+  halide_buffer_t *values;
+  halide_dimension_t *value_dims; /* 2 per value */
+  float *arena;
+  size_t arena_bytes;
+  int32_t *inputs; /* ids, mask, tt copies: 3 * batch * seq */
+  size_t inputs_count;
+  halide_dimension_t input_dims[3][2];
+  albert_rt_exec exec;
+  int has_run;
+  char error[ERROR_SIZE];
+};
+
+static __thread char open_error[ERROR_SIZE];
+/* The last message Halide reported on this thread (assertions, bounds). */
+static __thread char halide_message[ERROR_SIZE];
+
+static void on_halide_error(void *user_context, const char *msg) {
+  (void)user_context;
+  snprintf(halide_message, sizeof halide_message, "%s", msg);
+  size_t n = strlen(halide_message);
+  while (n && (halide_message[n - 1] == '\n')) halide_message[--n] = 0;
+}
+
+static int fail(char *buf, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, ERROR_SIZE, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+static uint64_t fnv1a_words(const unsigned char *p, uint64_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+  }
+  for (; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static void init_buffer(halide_buffer_t *b, halide_dimension_t *dims, void *host, uint8_t code,
+                        int rank) {
+  memset(b, 0, sizeof *b);
+  b->host = (uint8_t *)host;
+  b->type.code = code;
+  b->type.bits = 32;
+  b->type.lanes = 1;
+  b->dimensions = rank;
+  b->dim = dims;
+}
+
+static void set_dense_dims(halide_dimension_t *dims, const int32_t *extent, int rank) {
+  int32_t stride = 1;
+  for (int d = 0; d < rank; ++d) {
+    dims[d].min = 0;
+    dims[d].extent = extent[d];
+    dims[d].stride = stride;
+    dims[d].flags = 0;
+    stride *= extent[d];
+  }
+}
+
+/* Checks the weights file bytes and points every weight buffer into them. */
+static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t size,
+                        const char *what) {
+  const albert_rt_model *m = h->model;
+  albert_rt_weights_header hdr;
+  if (size < sizeof hdr)
+    return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: truncated (%llu bytes)", what,
+                (unsigned long long)size);
+  memcpy(&hdr, file, sizeof hdr);
+  if (memcmp(hdr.magic, "ALBERTW1", 8) != 0)
+    return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: not an albertc weights file", what);
+  if (hdr.fingerprint != m->fingerprint)
+    return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
+                "%s: weights belong to another model (fingerprint %016llx, library %s expects "
+                "%016llx)",
+                what, (unsigned long long)hdr.fingerprint, m->name,
+                (unsigned long long)m->fingerprint);
+  if (hdr.file_size != m->weights_file_size || size != m->weights_file_size)
+    return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
+                "%s: %llu bytes, expected %llu (truncated or wrong file)", what,
+                (unsigned long long)size, (unsigned long long)m->weights_file_size);
+  uint64_t sum = fnv1a_words(file + sizeof hdr, size - sizeof hdr);
+  if (sum != hdr.checksum)
+    return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: checksum mismatch (corrupted weights)",
+                what);
+  h->weights = calloc((size_t)m->num_weights + 1, sizeof *h->weights);
+  h->weight_dims = calloc((size_t)m->num_weights * ALBERT_RT_MAX_RANK + 1, sizeof *h->weight_dims);
+  if (!h->weights || !h->weight_dims)
+    return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
+  for (int32_t i = 0; i < m->num_weights; ++i) {
+    const albert_rt_weight *w = &m->weights[i];
+    uint64_t bytes = 4;
+    for (int d = 0; d < w->rank; ++d) bytes *= (uint64_t)w->extent[d];
+    if (w->offset < sizeof hdr || w->offset + bytes > size)
+      return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: weight %d lies outside the file", what,
+                  (int)i);
+    halide_dimension_t *dims = &h->weight_dims[i * ALBERT_RT_MAX_RANK];
+    set_dense_dims(dims, w->extent, w->rank);
+    init_buffer(&h->weights[i], dims, (void *)(file + w->offset), halide_type_float, w->rank);
+  }
+  h->file = file;
+  return ALBERT_RT_OK;
+}
+
+int albert_rt_open(const albert_rt_model *model, const char *path, int num_threads,
+                   albert_rt_handle **out) {
+  open_error[0] = 0;
+  if (!out) return fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "open: out is NULL");
+  *out = NULL;
+  albert_rt_handle *h = calloc(1, sizeof *h);
+  if (!h) return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
+  h->model = model;
+  halide_set_error_handler(on_halide_error);
+  if (num_threads > 0) halide_set_num_threads(num_threads);
+
+  int rc;
+  if (!path) {
+    if (!model->embedded_weights) {
+      free(h);
+      return fail(open_error, ALBERT_RT_INVALID_ARGUMENT,
+                  "open: path is NULL but %s was compiled without --embed-weights", model->name);
+    }
+    rc = bind_weights(h, model->embedded_weights, model->embedded_size, "embedded weights");
+  } else {
+    char file[4096];
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+      snprintf(file, sizeof file, "%s/%s.weights", path, model->name);
+    else
+      snprintf(file, sizeof file, "%s", path);
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      free(h);
+      return fail(open_error, ALBERT_RT_IO, "%s: cannot open: %s", file, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      close(fd);
+      free(h);
+      return fail(open_error, ALBERT_RT_IO, "%s: not a regular file", file);
+    }
+    h->map_size = (size_t)st.st_size;
+    h->map = h->map_size ? mmap(NULL, h->map_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (h->map == MAP_FAILED) {
+      h->map = NULL;
+      if (h->map_size == 0) {
+        free(h);
+        return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: empty file", file);
+      }
+      free(h);
+      return fail(open_error, ALBERT_RT_IO, "%s: cannot map: %s", file, strerror(errno));
+    }
+    rc = bind_weights(h, h->map, h->map_size, file);
+  }
+  if (rc != ALBERT_RT_OK) {
+    albert_rt_close(h);
+    return rc;
+  }
+  h->values = calloc((size_t)model->num_values + 1, sizeof *h->values);
+  h->value_dims = calloc((size_t)model->num_values * 2 + 1, sizeof *h->value_dims);
+  if (!h->values || !h->value_dims) {
+    albert_rt_close(h);
+    return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
+  }
+  *out = h;
+  return ALBERT_RT_OK;
+}
+
+static int64_t round_rows(int64_t n) { return (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK; }
+
+/* Sizes the activation buffers for batch x seq, growing the arena if needed. */
+static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
+  const albert_rt_model *m = h->model;
+  int64_t token_rows = round_rows(batch * seq), seq_rows = round_rows(batch);
+  size_t total = 0;
+  for (int32_t i = 0; i < m->num_values; ++i) {
+    int64_t rows = m->values[i].per_token ? token_rows : seq_rows;
+    size_t bytes = (size_t)rows * (size_t)m->values[i].cols * sizeof(float);
+    total += (bytes + 63) & ~(size_t)63;
+  }
+  if (total > h->arena_bytes) {
+    void *p = NULL;
+    if (posix_memalign(&p, 64, total ? total : 64) != 0)
+      return fail(h->error, ALBERT_RT_OUT_OF_MEMORY, "out of memory: %zu bytes of activations",
+                  total);
+    free(h->arena);
+    h->arena = p;
+    h->arena_bytes = total;
+  }
+  size_t offset = 0;
+  for (int32_t i = 0; i < m->num_values; ++i) {
+    int64_t rows = m->values[i].per_token ? token_rows : seq_rows;
+    int32_t extent[2] = {m->values[i].cols, (int32_t)rows};
+    set_dense_dims(&h->value_dims[2 * i], extent, 2);
+    init_buffer(&h->values[i], &h->value_dims[2 * i], (char *)h->arena + offset,
+                halide_type_float, 2);
+    size_t bytes = (size_t)rows * (size_t)m->values[i].cols * sizeof(float);
+    offset += (bytes + 63) & ~(size_t)63;
+  }
+  return ALBERT_RT_OK;
+}
+
+int albert_rt_run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *ids,
+                  const int32_t *mask, const int32_t *tt) {
+  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+  const albert_rt_model *m = h->model;
+  h->error[0] = 0;
+  h->has_run = 0;
+  if (!ids) return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: input_ids is NULL");
+  if (batch < 1)
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: batch must be >= 1, got %lld",
+                (long long)batch);
+  if (seq < 1 || seq > m->max_positions)
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                "run: seq must be in [1, %lld] (max_position_embeddings), got %lld",
+                (long long)m->max_positions, (long long)seq);
+  if (batch > (int64_t)1 << 24 || batch * seq > ((int64_t)1 << 28))
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: batch x seq = %lld x %lld is too large",
+                (long long)batch, (long long)seq);
+  int64_t n = batch * seq;
+  for (int64_t i = 0; i < n; ++i) {
+    if (ids[i] < 0 || ids[i] >= m->vocab_size)
+      return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                  "run: input_ids[%lld][%lld] = %d is outside the vocabulary [0, %lld)",
+                  (long long)(i / seq), (long long)(i % seq), ids[i], (long long)m->vocab_size);
+    if (mask && mask[i] != 0 && mask[i] != 1)
+      return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                  "run: attention_mask[%lld][%lld] = %d (must be 0 or 1)", (long long)(i / seq),
+                  (long long)(i % seq), mask[i]);
+    if (tt && (tt[i] < 0 || tt[i] >= m->type_vocab_size))
+      return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                  "run: token_type_ids[%lld][%lld] = %d is outside [0, %lld)",
+                  (long long)(i / seq), (long long)(i % seq), tt[i],
+                  (long long)m->type_vocab_size);
+  }
+  /* Defaults for absent mask / token types live next to a copy of nothing:
+   * the kernels read the caller's arrays in place when given. */
+  size_t need = (size_t)(2 * n);
+  if (need > h->inputs_count) {
+    int32_t *p = realloc(h->inputs, need * sizeof *p);
+    if (!p) return fail(h->error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
+    h->inputs = p;
+    h->inputs_count = need;
+  }
+  int32_t *ones = h->inputs, *zeros = h->inputs + n;
+  if (!mask)
+    for (int64_t i = 0; i < n; ++i) ones[i] = 1;
+  if (!tt) memset(zeros, 0, (size_t)n * sizeof *zeros);
+
+  int rc = prepare_values(h, batch, seq);
+  if (rc) return rc;
+  albert_rt_exec *x = &h->exec;
+  x->batch = (int32_t)batch;
+  x->seq = (int32_t)seq;
+  const int32_t *src[3] = {ids, mask ? mask : ones, tt ? tt : zeros};
+  halide_buffer_t *dst[3] = {&x->ids, &x->mask, &x->tt};
+  for (int k = 0; k < 3; ++k) {
+    int32_t extent[2] = {(int32_t)seq, (int32_t)batch};
+    set_dense_dims(h->input_dims[k], extent, 2);
+    init_buffer(dst[k], h->input_dims[k], (void *)src[k], halide_type_int, 2);
+  }
+  x->weights = h->weights;
+  x->values = h->values;
+  memset(x->outputs, 0, sizeof x->outputs);
+  halide_message[0] = 0;
+  int err = m->forward(x);
+  if (err != 0)
+    return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: kernel failed (Halide error %d): %s", err,
+                halide_message[0] ? halide_message : "no message");
+  h->has_run = 1;
+  return ALBERT_RT_OK;
+}
+
+static int check_output(const albert_rt_handle *h, int index) {
+  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+  if (index < 0 || index >= h->model->num_outputs)
+    return fail((char *)h->error, ALBERT_RT_INVALID_ARGUMENT,
+                "output: index %d is outside [0, %d)", index, (int)h->model->num_outputs);
+  if (!h->has_run || !h->exec.outputs[index])
+    return fail((char *)h->error, ALBERT_RT_INVALID_ARGUMENT,
+                "output: no successful run to read outputs from");
+  return ALBERT_RT_OK;
+}
+
+int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
+                     int64_t shape[3], int *rank) {
+  int rc = check_output(h, index);
+  if (rc) return rc;
+  const albert_rt_output_desc *o = &h->model->outputs[index];
+  if (data) *data = (const float *)h->exec.outputs[index]->host;
+  if (shape) {
+    shape[0] = h->exec.batch;
+    shape[1] = o->per_token ? h->exec.seq : o->cols;
+    shape[2] = o->per_token ? o->cols : 0;
+  }
+  if (rank) *rank = o->per_token ? 3 : 2;
+  return ALBERT_RT_OK;
+}
+
+int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity) {
+  int rc = check_output(h, index);
+  if (rc) return rc;
+  if (!dst) return fail((char *)h->error, ALBERT_RT_INVALID_ARGUMENT, "output_into: dst is NULL");
+  const albert_rt_output_desc *o = &h->model->outputs[index];
+  int64_t rows = o->per_token ? (int64_t)h->exec.batch * h->exec.seq : h->exec.batch;
+  int64_t count = rows * o->cols;
+  if (capacity < count)
+    return fail((char *)h->error, ALBERT_RT_INVALID_ARGUMENT,
+                "output_into: %s needs %lld floats, capacity is %lld", o->name, (long long)count,
+                (long long)capacity);
+  memcpy(dst, h->exec.outputs[index]->host, (size_t)count * sizeof(float));
+  return ALBERT_RT_OK;
+}
+
+const char *albert_rt_error(const albert_rt_handle *h) { return h ? h->error : open_error; }
+
+void albert_rt_close(albert_rt_handle *h) {
+  if (!h) return;
+  if (h->map) munmap(h->map, h->map_size);
+  free(h->weights);
+  free(h->weight_dims);
+  free(h->values);
+  free(h->value_dims);
+  free(h->arena);
+  free(h->inputs);
+  free(h);
+}
