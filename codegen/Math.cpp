@@ -10,7 +10,8 @@ namespace albertc {
 namespace codegen {
 
 Expr vexp(Expr x) {
-  x = clamp(x, -87.0f, 88.3f);
+  Expr underflow = x < -87.3f;
+  x = clamp(x, -87.3f, 88.3f);
   Expr n = floor(x * 1.44269504088896341f + 0.5f);
   // x - n ln2 in two steps so the reduction is exact to float32.
   Expr r = x - n * 0.693359375f;
@@ -24,17 +25,22 @@ Expr vexp(Expr x) {
   Expr y = p * r * r + r + 1.0f;
   // Scale by 2^n through the exponent bits; n is in [-126, 127] after the clamp.
   Expr scale = reinterpret(Float(32), (cast<int32_t>(n) + 127) << 23);
-  return y * scale;
+  return select(underflow, 0.0f, y * scale);
 }
 
 Expr vtanh(Expr x) {
-  Expr e = vexp(2.0f * clamp(x, -9.0f, 9.0f));
-  return 1.0f - 2.0f / (e + 1.0f);
+  Expr z = abs(x);
+  Expr z2 = z * z;
+  // x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835: next term < 1e-8 at 0.25.
+  Expr small = z * (1.0f + z2 * (-1.0f / 3.0f + z2 * (2.0f / 15.0f +
+                    z2 * (-17.0f / 315.0f + z2 * (62.0f / 2835.0f)))));
+  Expr e = vexp(-2.0f * min(z, 9.0f));
+  Expr large = (1.0f - e) / (1.0f + e);
+  Expr t = select(z < 0.25f, small, large);
+  return select(x < 0.0f, -t, t);
 }
 
-Expr verf(Expr x) {
-  // erf(x) = 1 - t * exp(-x^2 + P(t)), t = 1 / (1 + 0.5 |x|): Numerical
-  // Recipes' erfc approximation, fractional error < 1.2e-7 everywhere.
+Expr verfc(Expr x) {
   Expr z = abs(x);
   Expr t = 1.0f / (1.0f + 0.5f * z);
   Expr poly = -1.26551223f +
@@ -47,8 +53,8 @@ Expr verf(Expr x) {
               t * (1.48851587f +
               t * (-0.82215223f +
               t * 0.17087277f))))))));
-  Expr erfc = t * vexp(-z * z + poly);
-  return select(x >= 0.0f, 1.0f - erfc, erfc - 1.0f);
+  Expr tail = t * vexp(-z * z + poly);
+  return select(x >= 0.0f, tail, 2.0f - tail);
 }
 
 Expr applyActivation(const std::string &name, Expr x) {
@@ -56,11 +62,13 @@ Expr applyActivation(const std::string &name, Expr x) {
   if (name == "relu") return max(x, 0.0f);
   if (name == "tanh") return vtanh(x);
   if (name == "gelu_new") {
-    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    // 0.5 x (1 + tanh(u)) = x / (1 + e^{-2u}), u = sqrt(2/pi) (x + 0.044715 x^3):
+    // the same function without the cancellation of 1 + tanh(u) for x << 0.
     Expr u = 0.7978845608028654f * (x + 0.044715f * x * x * x);
-    return 0.5f * x * (1.0f + vtanh(u));
+    return x / (1.0f + vexp(-2.0f * u));
   }
-  if (name == "gelu") return 0.5f * x * (1.0f + verf(x * 0.7071067811865476f));
+  // 0.5 x (1 + erf(x / sqrt 2)) = 0.5 x erfc(-x / sqrt 2).
+  if (name == "gelu") return 0.5f * x * verfc(-0.7071067811865476f * x);
   throw std::runtime_error("unsupported activation '" + name + "'");
 }
 

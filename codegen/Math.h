@@ -17,13 +17,15 @@ namespace albertc {
 namespace codegen {
 
 /// exp(x) for float32: Cody-Waite range reduction and a degree-6 polynomial
-/// (Cephes expf), ~1 ulp; inputs below -87 give 0, above 88 give +inf.
+/// (Cephes expf), ~1 ulp; inputs below -87.3 give exactly 0 (softmax of
+/// masked keys), inputs above 88.3 saturate at exp(88.3).
 Halide::Expr vexp(Halide::Expr x);
-/// tanh(x) = 1 - 2 / (exp(2x) + 1), absolute error ~1e-7.
+/// tanh(x): an odd Taylor polynomial for |x| < 0.25, (1 - e^-2|x|) / (1 +
+/// e^-2|x|) beyond; relative error < 5e-7.
 Halide::Expr vtanh(Halide::Expr x);
-/// erf(x): Abramowitz & Stegun 7.1.26 refined (W. J. Cody's rational form
-/// is overkill here); absolute error < 1.2e-7.
-Halide::Expr verf(Halide::Expr x);
+/// erfc(x): Numerical Recipes' Chebyshev fit for x >= 0 (fractional error
+/// < 1.2e-7), 2 - erfc(-x) below, so neither tail cancels.
+Halide::Expr verfc(Halide::Expr x);
 /// Applies a named activation: none, gelu_new, gelu, relu, tanh.
 Halide::Expr applyActivation(const std::string &name, Halide::Expr x);
 

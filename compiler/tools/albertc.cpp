@@ -100,6 +100,9 @@ int compileMain(int argc, char **argv) {
                  clEnumValN(Lib, "lib", "the library (default)")));
   cl::opt<bool> embed("embed-weights", cl::desc("put the weights inside lib<name>.so/.a"));
   cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
+  // MLIR 14 spells it --print-ir-after-all; both work.
+  cl::opt<bool> printAfterAll("mlir-print-ir-after-all",
+                              cl::desc("print the IR after every pass (stderr)"));
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -148,6 +151,10 @@ int compileMain(int argc, char **argv) {
 
   mlir::PassManager pm(&ctx);
   mlir::applyPassManagerCLOptions(pm);
+  if (printAfterAll)
+    pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
+                        [](mlir::Pass *, mlir::Operation *) { return true; },
+                        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
   addOptimizePasses(pm, *outputs);
   if (emit >= Kernels) addKernelPasses(pm);
   if (mlir::failed(pm.run(*model->module))) return fail("the pass pipeline failed");

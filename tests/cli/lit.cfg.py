@@ -1,0 +1,22 @@
+# lit suite for the albertc command line: error messages, the --emit ladder,
+# compile + run + bench on the bundled tiny model.
+import os
+import lit.formats
+
+config.name = "albertc-cli"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".test"]
+config.test_source_root = os.path.dirname(__file__)
+
+repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+params = lit_config.params
+albertc = params.get("albertc", os.path.join(repo, "build", "bin", "albertc"))
+tiny = params.get("tiny_model", os.path.join(repo, "tests", "models", "tiny"))
+source_dir = params.get("source_dir", repo)
+
+config.substitutions.append(("%albertc", albertc))
+config.substitutions.append(("%tiny", tiny))
+config.substitutions.append(("%src", source_dir))
+config.substitutions.append(("%python", "/usr/bin/python3"))
+# FileCheck, not, count come from LLVM 14's tools.
+config.environment["PATH"] = "/usr/lib/llvm-14/bin:" + os.environ.get("PATH", "/usr/bin:/bin")

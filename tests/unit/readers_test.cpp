@@ -1,0 +1,181 @@
+//===- readers_test.cpp - config.json and safetensors readers -------------===//
+
+#include "compiler/importer/Config.h"
+#include "compiler/importer/Safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+using namespace albertc;
+
+namespace {
+std::string errorOf(llvm::Error e) { return llvm::toString(std::move(e)); }
+
+const char *kGoodConfig = R"({
+  "model_type": "albert", "vocab_size": 50, "embedding_size": 16, "hidden_size": 32,
+  "num_hidden_layers": 4, "num_hidden_groups": 2, "inner_group_num": 2,
+  "num_attention_heads": 4, "intermediate_size": 48, "max_position_embeddings": 64,
+  "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_act": "gelu_new",
+  "architectures": ["AlbertForPreTraining"], "position_embedding_type": "absolute"})";
+
+/// kGoodConfig with `key` set to the JSON text `value` (or removed if empty).
+std::string configWith(const std::string &key, const std::string &value) {
+  std::string s = kGoodConfig;
+  size_t k = s.find("\"" + key + "\"");
+  size_t end = s.find_first_of(",}", s.find(':', k) + 1);
+  if (s[s.find(':', k) + 2] == '[') end = s.find(']', k) + 1;
+  if (value.empty()) return s.erase(k, end - k + (s[end] == ',' ? 1 : 0));
+  return s.replace(k, end - k, "\"" + key + "\": " + value);
+}
+
+std::string configError(const std::string &text) {
+  auto c = parseConfigText(text, "config.json");
+  EXPECT_FALSE(bool(c));
+  return c ? "" : errorOf(c.takeError());
+}
+} // namespace
+
+TEST(Config, ParsesAGoodConfig) {
+  auto c = parseConfigText(kGoodConfig, "config.json");
+  ASSERT_TRUE(bool(c)) << errorOf(c.takeError());
+  EXPECT_EQ(c->hiddenSize, 32);
+  EXPECT_EQ(c->numHiddenGroups, 2);
+  EXPECT_EQ(c->hiddenAct, "gelu_new");
+  EXPECT_EQ(c->architectures.at(0), "AlbertForPreTraining");
+}
+
+TEST(Config, GroupRuleMatchesHuggingFace) {
+  AlbertConfig c;
+  c.numHiddenLayers = 12;
+  c.numHiddenGroups = 5; // L / G = 2.4: groups 0 0 0 1 1 2 2 2 3 3 4 4
+  int want[] = {0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 4, 4};
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(c.groupOfLayer(i), want[i]) << "layer " << i;
+}
+
+TEST(Config, ReportsEachProblemWithFileAndKey) {
+  EXPECT_NE(configError("{not json").find("config.json: not valid JSON"), std::string::npos);
+  EXPECT_NE(configError("[1, 2]").find("must hold a JSON object"), std::string::npos);
+  EXPECT_NE(configError(configWith("hidden_size", "")).find("missing required key 'hidden_size'"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("hidden_size", "\"32\"")).find("'hidden_size' must be an integer"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("num_hidden_layers", "0")).find("'num_hidden_layers' must be >= 1"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("vocab_size", "-5")).find("'vocab_size' must be >= 1"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("num_attention_heads", "5")).find("not divisible by num_attention_heads"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("hidden_act", "\"swish\"")).find("unsupported hidden_act 'swish'"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("position_embedding_type", "\"relative_key\""))
+                .find("unsupported position_embedding_type 'relative_key'"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("layer_norm_eps", "0")).find("'layer_norm_eps' must be in (0, 1]"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("architectures", "\"AlbertModel\"")).find("list of strings"),
+            std::string::npos);
+}
+
+TEST(Config, AcceptsActivationAliases) {
+  for (const char *act : {"gelu_pytorch_tanh", "gelu_fast"}) {
+    auto c = parseConfigText(configWith("hidden_act", std::string("\"") + act + "\""), "c");
+    ASSERT_TRUE(bool(c)) << errorOf(c.takeError());
+    EXPECT_EQ(c->hiddenAct, "gelu_new");
+  }
+}
+
+namespace {
+/// A safetensors file with the given JSON header and `dataBytes` bytes of data.
+std::string safetensors(const std::string &header, size_t dataBytes, uint64_t lenOverride = 0) {
+  std::string s(8, '\0');
+  uint64_t n = lenOverride ? lenOverride : header.size();
+  for (int i = 0; i < 8; ++i) s[i] = char((n >> (8 * i)) & 0xff);
+  return s + header + std::string(dataBytes, '\0');
+}
+
+llvm::Expected<std::unique_ptr<SafetensorsFile>> open(const std::string &bytes) {
+  return SafetensorsFile::fromBuffer(llvm::MemoryBuffer::getMemBufferCopy(bytes), "m.safetensors");
+}
+
+std::string openError(const std::string &bytes) {
+  auto f = open(bytes);
+  EXPECT_FALSE(bool(f));
+  return f ? "" : errorOf(f.takeError());
+}
+} // namespace
+
+TEST(Safetensors, ReadsF32F16AndBF16) {
+  std::string h = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                  R"("b":{"dtype":"F16","shape":[2],"data_offsets":[8,12]},)"
+                  R"("c":{"dtype":"BF16","shape":[2],"data_offsets":[12,16]},"__metadata__":{}})";
+  std::string bytes = safetensors(h, 16);
+  char *data = &bytes[8 + h.size()];
+  float a[2] = {1.5f, -2.0f};
+  std::memcpy(data, a, 8);
+  uint16_t f16[2] = {0x3c00, 0xc000};  // 1.0, -2.0
+  uint16_t bf16[2] = {0x3fc0, 0x4049}; // 1.5, 3.140625
+  std::memcpy(data + 8, f16, 4);
+  std::memcpy(data + 12, bf16, 4);
+  auto f = open(bytes);
+  ASSERT_TRUE(bool(f)) << errorOf(f.takeError());
+  float out[2];
+  ASSERT_TRUE(bool((*f)->readAsF32(*(*f)->find("a"), out)));
+  EXPECT_EQ(out[0], 1.5f);
+  EXPECT_EQ(out[1], -2.0f);
+  ASSERT_TRUE(bool((*f)->readAsF32(*(*f)->find("b"), out)));
+  EXPECT_EQ(out[0], 1.0f);
+  EXPECT_EQ(out[1], -2.0f);
+  ASSERT_TRUE(bool((*f)->readAsF32(*(*f)->find("c"), out)));
+  EXPECT_EQ(out[0], 1.5f);
+  EXPECT_EQ(out[1], 3.140625f);
+}
+
+TEST(Safetensors, CountsNonFiniteValues) {
+  std::string h = R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}})";
+  std::string bytes = safetensors(h, 12);
+  float a[3] = {1.0f, NAN, INFINITY};
+  std::memcpy(&bytes[8 + h.size()], a, 12);
+  auto f = open(bytes);
+  ASSERT_TRUE(bool(f));
+  float out[3];
+  auto n = (*f)->readAsF32(*(*f)->find("a"), out);
+  ASSERT_TRUE(bool(n));
+  EXPECT_EQ(*n, 2);
+}
+
+TEST(Safetensors, RejectsMalformedFiles) {
+  EXPECT_NE(openError("abc").find("truncated"), std::string::npos);
+  EXPECT_NE(openError(safetensors("{}", 0, 1000)).find("runs past the end"), std::string::npos);
+  EXPECT_NE(openError(safetensors("{oops", 0)).find("not valid JSON"), std::string::npos);
+  EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}})", 4))
+                .find("unknown dtype 'F33'"),
+            std::string::npos);
+  EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8))
+                .find("run past the 8 data bytes"),
+            std::string::npos);
+  EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8))
+                .find("do not match shape and dtype"),
+            std::string::npos);
+  EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                  12))
+                .find("overlap"),
+            std::string::npos);
+  EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4))
+                .find("non-negative"),
+            std::string::npos);
+  EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", 8))
+                .find("begin <= end"),
+            std::string::npos);
+}
+
+TEST(Safetensors, RefusesToReadIntegerTensorsAsWeights) {
+  std::string h = R"({"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})";
+  auto f = open(safetensors(h, 8));
+  ASSERT_TRUE(bool(f));
+  float out[1];
+  auto n = (*f)->readAsF32(*(*f)->find("ids"), out);
+  ASSERT_FALSE(bool(n));
+  EXPECT_NE(errorOf(n.takeError()).find("weights must be F32, F16 or BF16"), std::string::npos);
+}
