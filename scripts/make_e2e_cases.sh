@@ -11,6 +11,13 @@
 # Usage: scripts/make_e2e_cases.sh [CASES_DIR]     (default: tests/e2e/cases)
 # Needs a Python with numpy and torch (PYTHON, default /usr/bin/python3).
 # Everything is seeded, so a rerun rewrites identical files.
+#
+# Conditioning: with --std 0.3 some random models amplify rounding a lot; PyTorch itself in float32
+# misses the float64 golden by up to ~1e-5 (relative L2) on some seeds, which is the e2e tolerance.
+# The model seeds below were picked so that PyTorch float32 stays below ~1e-6 on every set and
+# output (a 10x margin for albertc, whose float32 error is statistically the same as PyTorch's).
+# The last step prints that float32 error for every case; keep it well under 1e-6 when changing
+# a case or a seed. Input seeds are derived from the model seed (seed*100 + 1..3).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,17 +52,17 @@ make_case() {
   echo "case $name: $(du -sh "$dir" | cut -f1)" >&2
 }
 
-make_case pretrain_groups 11 64 -- \
+make_case pretrain_groups 33 64 -- \
   --arch AlbertForPreTraining --dtype F32 --act gelu_new \
   --hidden 32 --embedding 16 --layers 4 --groups 2 --inner 2 --heads 4 --intermediate 48 \
   --vocab 50 --type-vocab 2
 
-make_case base_f16_noprefix 12 40 -- \
+make_case base_f16_noprefix 38 40 -- \
   --arch AlbertModel --dtype F16 --no-prefix --position-ids --act gelu \
   --hidden 48 --heads 3 --embedding 24 --intermediate 80 --layers 3 --groups 1 --inner 1 \
   --vocab 67 --type-vocab 2
 
-make_case mlm_bf16_groups3 13 48 -- \
+make_case mlm_bf16_groups3 31 48 -- \
   --arch AlbertForMaskedLM --dtype BF16 --no-decoder --act relu \
   --hidden 64 --heads 4 --embedding 32 --intermediate 128 --layers 5 --groups 3 --inner 1 \
   --vocab 99 --type-vocab 2
@@ -66,3 +73,48 @@ make_case pretrain_odd 14 70 -- \
   --vocab 37 --type-vocab 3
 
 echo "wrote $OUT ($(du -sh "$OUT" | cut -f1))" >&2
+
+# The conditioning check: PyTorch float32 vs the float64 golden, relative L2 at non-padded rows.
+"$PY" - "$OUT" "$ROOT/scripts" <<'PYEOF'
+import os, sys
+import numpy as np
+import torch
+sys.path.insert(0, sys.argv[2])
+import albert_golden as ag
+
+out = sys.argv[1]
+worst = 0.0
+for case in sorted(os.listdir(out)):
+    cfg, w = ag.load_model(os.path.join(out, case, "model"))
+    task = ag.TASK_OF_ARCH[cfg["architectures"][0]]
+    w32 = {k: (v.float() if v.is_floating_point() else v) for k, v in w.items()}
+    model = ag.Albert(cfg, w32)
+    for s in sorted(os.listdir(os.path.join(out, case, "inputs"))):
+        d = os.path.join(out, case, "inputs", s)
+        ids, mask, tt = (torch.from_numpy(np.load(os.path.join(d, n + ".npy")))
+                         for n in ("ids", "attention_mask", "token_type_ids"))
+        with torch.no_grad():
+            # As albert_golden's encoder, with float32's finfo.min (float64's overflows in float32).
+            h = model.linear(model.embeddings(ids, tt), "encoder.embedding_hidden_mapping_in")
+            add = (1.0 - mask.float())[:, None, None, :] * torch.finfo(torch.float32).min
+            for g, j in model.schedule():
+                h = model.layer(h, add, "encoder.albert_layer_groups.%d.albert_layers.%d." % (g, j))
+            if task == "base":
+                res = {"last_hidden_state": h, "pooler_output": model.pooler(h)}
+            else:
+                res = {"logits": model.mlm_logits(h)}
+                if task == "pretraining":
+                    res["sop_logits"] = model.sop_logits(model.pooler(h))
+        m = mask.numpy().astype(bool)
+        for name, t in res.items():
+            g = np.load(os.path.join(out, case, "golden", s, name + ".npy"))
+            a = t.double().numpy()
+            if g.ndim == 3:
+                g, a = g[m], a[m]
+            rel = np.linalg.norm(a - g) / np.linalg.norm(g)
+            worst = max(worst, rel)
+            print("conditioning: %-18s %-8s %-18s PyTorch float32 rel L2 %.2e" % (case, s, name, rel),
+                  file=sys.stderr)
+print("conditioning: worst %.2e%s" % (worst, "  (WARNING: above 1e-6)" if worst > 1e-6 else ""),
+      file=sys.stderr)
+PYEOF
