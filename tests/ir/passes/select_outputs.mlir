@@ -27,28 +27,6 @@
 // ALL:           albert.mlm_head
 // ALL:           return %{{.*}}, %{{.*}}, %{{.*}} :
 
-albert.param @w :
-// POOL:         albert.param @b :
-// POOL:         albert.param @pw :
-// POOL-NOT:     albert.param @dw
-// POOL-NOT:     albert.param @word
-// POOL-LABEL:  func @forward
-// POOL-SAME:     -> (tensor<?x8xf32>, tensor<?x?x8xf32>)
-// POOL-SAME:     attributes {albert.output_names = ["pooler_output", "last_hidden_state"]}
-// POOL:          %[[X:.*]] = albert.linear
-// POOL:          %[[P:.*]] = albert.pooler %[[X]],
-// POOL-NOT:      albert.param_ref @dw
-// POOL-NOT:      albert.mlm_head
-// POOL:          return %[[P]], %[[X]] : tensor<?x8xf32>, tensor<?x?x8xf32>
-
-// ALL-COUNT-10: albert.param @
-// ALL-LABEL:   func @forward
-// ALL-SAME:      -> (tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x?x10xf32>)
-// ALL-SAME:      attributes {albert.output_names = ["last_hidden_state", "pooler_output", "logits"]}
-// ALL:           albert.pooler
-// ALL:           albert.mlm_head
-// ALL:           return %{{.*}}, %{{.*}}, %{{.*}} :
-
 albert.param @w : tensor<8x8xf32> {source = "w", dtype = "F32"}
 albert.param @b : tensor<8xf32> {source = "b", dtype = "F32"}
 albert.param @pw : tensor<8x8xf32> {source = "pw", dtype = "F32"}

@@ -22,6 +22,7 @@
 // LOGITS-SAME:   -> tensor<?x?x10xf32>
 // LOGITS-SAME:   attributes {albert.output_names = ["logits"]}
 // LOGITS:        %[[X:.*]] = albert.linear
+// LOGITS-NOT:    albert.param_ref @pw
 // LOGITS-NOT:    albert.pooler
 // LOGITS:        %[[L:.*]] = albert.mlm_head %[[X]],
 // LOGITS-NEXT:   return %[[L]] : tensor<?x?x10xf32>
@@ -39,28 +40,6 @@
 // POOL-NOT:      albert.param_ref @dw
 // POOL-NOT:      albert.mlm_head
 // POOL:          return %[[P]], %[[X]] : tensor<?x8xf32>, tensor<?x?x8xf32>
-
-albert.param @w :
-// POOL:         albert.param @b :
-// POOL:         albert.param @pw :
-// POOL-NOT:     albert.param @dw
-// POOL-NOT:     albert.param @word
-// POOL-LABEL:  func @forward
-// POOL-SAME:     -> (tensor<?x8xf32>, tensor<?x?x8xf32>)
-// POOL-SAME:     attributes {albert.output_names = ["pooler_output", "last_hidden_state"]}
-// POOL:          %[[X:.*]] = albert.linear
-// POOL:          %[[P:.*]] = albert.pooler %[[X]],
-// POOL-NOT:      albert.param_ref @dw
-// POOL-NOT:      albert.mlm_head
-// POOL:          return %[[P]], %[[X]] : tensor<?x8xf32>, tensor<?x?x8xf32>
-
-// ALL-COUNT-10: albert.param @
-// ALL-LABEL:   func @forward
-// ALL-SAME:      -> (tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x?x10xf32>)
-// ALL-SAME:      attributes {albert.output_names = ["last_hidden_state", "pooler_output", "logits"]}
-// ALL:           albert.pooler
-// ALL:           albert.mlm_head
-// ALL:           return %{{.*}}, %{{.*}}, %{{.*}} :
 
 albert.param @w : tensor<8x8xf32> {source = "w", dtype = "F32"}
 albert.param @b : tensor<8xf32> {source = "b", dtype = "F32"}
