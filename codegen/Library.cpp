@@ -347,7 +347,10 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
   }
   h << "\ntypedef struct " << n << "_model " << n << "_model;\n"
     << "typedef struct " << n << "_options {\n"
-    << "  int num_threads; /* kernel threads; <= 0: HL_NUM_THREADS or all cores */\n"
+    << "  /* Kernel threads, shared by every handle of this library in the process: a\n"
+    << "   * value > 0 sets it; <= 0 keeps the current setting (initially HL_NUM_THREADS,\n"
+    << "   * or the core count). */\n"
+    << "  int num_threads;\n"
     << "} " << n << "_options;\n\n"
     << "/* Opens the model. path: the folder holding " << n << ".weights, that file, or NULL\n"
     << " * when compiled with --embed-weights. options may be NULL. On failure *out is NULL\n"

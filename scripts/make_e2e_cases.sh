@@ -26,7 +26,7 @@ OUT="${1:-$ROOT/tests/e2e/cases}"
 MAKE="$ROOT/scripts/make_random_albert.py"
 GOLDEN="$ROOT/scripts/albert_golden.py"
 
-# make_case NAME SEED P -- make_random_albert.py options (without out dir / seed / std)
+# make_case NAME SEED MAX_POS -- make_random_albert.py options (all but out dir, seed, std, max-pos)
 make_case() {
   local name="$1" seed="$2" maxpos="$3"
   shift 4
@@ -44,10 +44,15 @@ make_case() {
     iseed=$((iseed + 1))
     "$PY" "$GOLDEN" "$dir/model" --make-inputs "$b" "$s" --seed "$iseed" "${pad[@]}" \
       -o "$dir/inputs/$set"
-    "$PY" "$GOLDEN" "$dir/model" -o "$dir/golden/$set" \
-      --input-ids "$dir/inputs/$set/ids.npy" \
-      --attention-mask "$dir/inputs/$set/attention_mask.npy" \
-      --token-type-ids "$dir/inputs/$set/token_type_ids.npy" 2>/dev/null
+    # albert_golden.py lists each output on stderr: show that only when it fails.
+    local log
+    if ! log=$("$PY" "$GOLDEN" "$dir/model" -o "$dir/golden/$set" \
+        --input-ids "$dir/inputs/$set/ids.npy" \
+        --attention-mask "$dir/inputs/$set/attention_mask.npy" \
+        --token-type-ids "$dir/inputs/$set/token_type_ids.npy" 2>&1); then
+      echo "$log" >&2
+      exit 1
+    fi
   done
   echo "case $name: $(du -sh "$dir" | cut -f1)" >&2
 }

@@ -1,6 +1,8 @@
 /*===- runtime.c - weights, buffers, validation, calls into kernels -------===*/
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "albert/albert_runtime.h"
 
 #include <errno.h>

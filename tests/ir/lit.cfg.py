@@ -51,6 +51,7 @@ def _llvm_tool(name):
 filecheck = _llvm_tool('FileCheck')
 if not filecheck:
     lit_config.fatal('FileCheck not found (pass -D llvm_tools_dir=/usr/lib/llvm-14/bin)')
+# Without LLVM's `not`, lit's internal shell provides a builtin `not`.
 not_tool = _llvm_tool('not')
 
 # Whole words only, and (as LLVM's ToolSubst does) not right after one of

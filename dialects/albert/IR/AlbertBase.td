@@ -33,7 +33,9 @@ def Albert_Dialect : Dialect {
 class Albert_Op<string mnemonic, list<Trait> traits = []>
     : Op<Albert_Dialect, mnemonic, traits>;
 
-def Albert_F32Tensor : TensorOf<[F32]>;
-def Albert_IdTensor : TensorOf<[I32]>;
+// Weights have static shapes; activations are ranked with dynamic batch/seq.
+def Albert_Weight : StaticShapeTensorOf<[F32]>;
+def Albert_Activation : RankedTensorOf<[F32]>;
+def Albert_IdTensor : RankedTensorOf<[I32]>;
 
 #endif // ALBERT_BASE_TD

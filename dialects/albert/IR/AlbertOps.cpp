@@ -91,6 +91,15 @@ SmallVector<int64_t> withLastDim(Value input, int64_t n) {
   return s;
 }
 
+/// Checks that `result` has exactly the type the op computes from its inputs
+/// (a result more specific than its inputs would make rewrites produce IR
+/// whose types disagree).
+LogicalResult expectResultType(Operation *op, Value result, ArrayRef<int64_t> shape) {
+  Type want = RankedTensorType::get(shape, result.getType().cast<ShapedType>().getElementType());
+  if (result.getType() == want) return success();
+  return op->emitOpError() << "result must have type " << want << ", got " << result.getType();
+}
+
 LogicalResult verifyEps(Operation *op, double eps) {
   if (!(eps > 0.0) || eps > 1.0)
     return op->emitOpError() << "eps must be in (0, 1], got " << eps;
@@ -118,7 +127,7 @@ static LogicalResult verifyLinearShapes(Operation *op, Value x, Value w, Value b
     return op->emitOpError() << "input has " << shapeOf(x).back()
                              << " channels but the weight expects K = " << k;
   if (failed(expectShape(op, b, "bias", {n}))) return failure();
-  return expectShape(op, result, "result", withLastDim(x, n));
+  return expectResultType(op, result, withLastDim(x, n));
 }
 
 //===----------------------------------------------------------------------===//
@@ -148,6 +157,7 @@ LogicalResult ParamRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 static LogicalResult verifyConcat(ConcatOp op) {
   if (op.inputs().empty()) return op.emitOpError("needs at least one input");
   ArrayRef<int64_t> first = shapeOf(op.inputs().front());
+  if (first.empty()) return op.emitOpError("inputs must have rank >= 1");
   int64_t rows = 0;
   for (Value v : op.inputs()) {
     ArrayRef<int64_t> s = shapeOf(v);
@@ -157,7 +167,7 @@ static LogicalResult verifyConcat(ConcatOp op) {
   }
   SmallVector<int64_t> want(first.begin(), first.end());
   want[0] = rows;
-  return expectShape(op, op.result(), "result", want);
+  return expectResultType(op, op.result(), want);
 }
 
 //===----------------------------------------------------------------------===//
@@ -187,7 +197,7 @@ static LogicalResult verifyEmbeddings(EmbeddingsOp op) {
                                   op.position(), op.token_type(), op.ln_weight(),
                                   op.ln_bias(), op.eps().convertToDouble(), e)))
     return failure();
-  return expectShape(op, op.result(), "result", {-1, -1, e});
+  return expectResultType(op, op.result(), {shapeOf(op.input_ids())[0], shapeOf(op.input_ids())[1], e});
 }
 
 static LogicalResult verifyFusedEmbedding(FusedEmbeddingOp op) {
@@ -202,7 +212,8 @@ static LogicalResult verifyFusedEmbedding(FusedEmbeddingOp op) {
                             << shapeString(ps);
   if (failed(expectShape(op, op.proj_bias(), "projection bias", {ps[0]})))
     return failure();
-  return expectShape(op, op.result(), "result", {-1, -1, ps[0]});
+  return expectResultType(op, op.result(),
+                          {shapeOf(op.input_ids())[0], shapeOf(op.input_ids())[1], ps[0]});
 }
 
 static LogicalResult verifyEncoderLayer(EncoderLayerOp op) {
@@ -233,16 +244,18 @@ static LogicalResult verifyEncoderLayer(EncoderLayerOp op) {
   for (auto &c : checks)
     if (failed(expectShape(op, c.v, c.name, c.shape))) return failure();
   if (failed(verifyEps(op, op.eps().convertToDouble()))) return failure();
-  return expectShape(op, op.result(), "result", withLastDim(op.hidden(), h));
+  return expectResultType(op, op.result(), shapeOf(op.hidden()));
 }
 
 static LogicalResult verifyPooler(PoolerOp op) {
-  if (failed(expectShape(op, op.hidden(), "hidden", {-1, -1, -1}))) return failure();
+  if (failed(expectShape(op, op.hidden(), "hidden", {-1, -1, -1})) ||
+      failed(expectActivation(op, op.hidden(), "hidden", -1)))
+    return failure();
   int64_t h = shapeOf(op.hidden()).back();
   if (failed(expectShape(op, op.weight(), "weight", {h, h})) ||
       failed(expectShape(op, op.bias(), "bias", {h})))
     return failure();
-  return expectShape(op, op.result(), "result", {-1, h});
+  return expectResultType(op, op.result(), {shapeOf(op.hidden())[0], h});
 }
 
 static LogicalResult verifyMlmHead(MlmHeadOp op) {
@@ -259,7 +272,7 @@ static LogicalResult verifyMlmHead(MlmHeadOp op) {
   if (!isKnownActivation(op.activation()))
     return op.emitOpError() << "unsupported activation '" << op.activation() << "'";
   if (failed(verifyEps(op, op.eps().convertToDouble()))) return failure();
-  return expectShape(op, op.result(), "result", withLastDim(op.hidden(), v));
+  return expectResultType(op, op.result(), withLastDim(op.hidden(), v));
 }
 
 //===----------------------------------------------------------------------===//
@@ -269,6 +282,8 @@ static LogicalResult verifyMlmHead(MlmHeadOp op) {
 static LogicalResult verifyRegionIO(Operation *op, Region &body, TypeRange args,
                                     Type result) {
   Block &block = body.front();
+  if (block.empty() || !block.back().hasTrait<OpTrait::IsTerminator>())
+    return op->emitOpError("body must end with albert.yield");
   if (block.getNumArguments() != args.size())
     return op->emitOpError() << "body takes " << block.getNumArguments()
                              << " arguments, expected " << args.size();
@@ -326,7 +341,7 @@ static LogicalResult verifyAddLayerNorm(AddLayerNormOp op) {
   if (failed(verifyLayerNormParams(op, op.ln_weight(), op.ln_bias(), c)) ||
       failed(verifyEps(op, op.eps().convertToDouble())))
     return failure();
-  return expectShape(op, op.result(), "result", shapeOf(op.input()));
+  return expectResultType(op, op.result(), shapeOf(op.input()));
 }
 
 static LogicalResult verifyLayerNorm(LayerNormOp op) {
@@ -335,7 +350,7 @@ static LogicalResult verifyLayerNorm(LayerNormOp op) {
   if (failed(verifyLayerNormParams(op, op.ln_weight(), op.ln_bias(), c)) ||
       failed(verifyEps(op, op.eps().convertToDouble())))
     return failure();
-  return expectShape(op, op.result(), "result", shapeOf(op.input()));
+  return expectResultType(op, op.result(), shapeOf(op.input()));
 }
 
 static LogicalResult verifyMatmulAddLayerNorm(MatmulAddLayerNormOp op) {
@@ -360,12 +375,12 @@ static LogicalResult verifyAttention(AttentionOp op) {
     return op.emitOpError() << "hidden size " << h << " is not divisible by num_heads "
                             << heads;
   if (failed(expectShape(op, op.mask(), "mask", {-1, -1}))) return failure();
-  return expectShape(op, op.result(), "result", {-1, -1, h});
+  return expectResultType(op, op.result(), withLastDim(op.qkv(), h));
 }
 
 static LogicalResult verifyGatherCls(GatherClsOp op) {
   if (failed(expectShape(op, op.input(), "input", {-1, -1, -1}))) return failure();
-  return expectShape(op, op.result(), "result", {-1, shapeOf(op.input()).back()});
+  return expectResultType(op, op.result(), {shapeOf(op.input())[0], shapeOf(op.input()).back()});
 }
 
 #define GET_OP_CLASSES

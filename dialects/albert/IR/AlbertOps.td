@@ -40,7 +40,7 @@ def Albert_ParamRefOp : Albert_Op<"param_ref",
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$param);
-  let results = (outs Albert_F32Tensor:$result);
+  let results = (outs Albert_Weight:$result);
   let assemblyFormat = "$param attr-dict `:` type($result)";
 }
 
@@ -57,8 +57,8 @@ def Albert_ConcatOp : Albert_Op<"concat", [NoSideEffect]> {
         -> tensor<2304x768xf32>
     ```
   }];
-  let arguments = (ins Variadic<Albert_F32Tensor>:$inputs);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Variadic<Albert_Weight>:$inputs);
+  let results = (outs Albert_Weight:$result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, $result)";
   let verifier = [{ return verifyConcat(*this); }];
 }
@@ -80,10 +80,10 @@ def Albert_EmbeddingsOp : Albert_Op<"embeddings", [NoSideEffect]> {
     ```
   }];
   let arguments = (ins Albert_IdTensor:$input_ids, Albert_IdTensor:$token_type_ids,
-                       Albert_F32Tensor:$word, Albert_F32Tensor:$position,
-                       Albert_F32Tensor:$token_type, Albert_F32Tensor:$ln_weight,
-                       Albert_F32Tensor:$ln_bias, F64Attr:$eps);
-  let results = (outs Albert_F32Tensor:$result);
+                       Albert_Weight:$word, Albert_Weight:$position,
+                       Albert_Weight:$token_type, Albert_Weight:$ln_weight,
+                       Albert_Weight:$ln_bias, F64Attr:$eps);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyEmbeddings(*this); }];
 }
@@ -99,9 +99,9 @@ def Albert_LinearOp : Albert_Op<"linear", [NoSideEffect]> {
         : (tensor<?x?x128xf32>, tensor<768x128xf32>, tensor<768xf32>) -> tensor<?x?x768xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$input, Albert_F32Tensor:$weight,
-                       Albert_F32Tensor:$bias);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Albert_Activation:$input, Albert_Weight:$weight,
+                       Albert_Weight:$bias);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyLinear(*this); }];
 }
@@ -120,11 +120,11 @@ def Albert_FusedEmbeddingOp : Albert_Op<"fused_embedding", [NoSideEffect]> {
     ```
   }];
   let arguments = (ins Albert_IdTensor:$input_ids, Albert_IdTensor:$token_type_ids,
-                       Albert_F32Tensor:$word, Albert_F32Tensor:$position,
-                       Albert_F32Tensor:$token_type, Albert_F32Tensor:$ln_weight,
-                       Albert_F32Tensor:$ln_bias, Albert_F32Tensor:$proj_weight,
-                       Albert_F32Tensor:$proj_bias, F64Attr:$eps);
-  let results = (outs Albert_F32Tensor:$result);
+                       Albert_Weight:$word, Albert_Weight:$position,
+                       Albert_Weight:$token_type, Albert_Weight:$ln_weight,
+                       Albert_Weight:$ln_bias, Albert_Weight:$proj_weight,
+                       Albert_Weight:$proj_bias, F64Attr:$eps);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyFusedEmbedding(*this); }];
 }
@@ -145,17 +145,17 @@ def Albert_EncoderLayerOp : Albert_Op<"encoder_layer", [NoSideEffect]> {
         : (...) -> tensor<?x?x768xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$hidden, Albert_IdTensor:$mask,
-                       Albert_F32Tensor:$query_weight, Albert_F32Tensor:$query_bias,
-                       Albert_F32Tensor:$key_weight, Albert_F32Tensor:$key_bias,
-                       Albert_F32Tensor:$value_weight, Albert_F32Tensor:$value_bias,
-                       Albert_F32Tensor:$dense_weight, Albert_F32Tensor:$dense_bias,
-                       Albert_F32Tensor:$attention_ln_weight, Albert_F32Tensor:$attention_ln_bias,
-                       Albert_F32Tensor:$ffn_weight, Albert_F32Tensor:$ffn_bias,
-                       Albert_F32Tensor:$ffn_output_weight, Albert_F32Tensor:$ffn_output_bias,
-                       Albert_F32Tensor:$ln_weight, Albert_F32Tensor:$ln_bias,
+  let arguments = (ins Albert_Activation:$hidden, Albert_IdTensor:$mask,
+                       Albert_Weight:$query_weight, Albert_Weight:$query_bias,
+                       Albert_Weight:$key_weight, Albert_Weight:$key_bias,
+                       Albert_Weight:$value_weight, Albert_Weight:$value_bias,
+                       Albert_Weight:$dense_weight, Albert_Weight:$dense_bias,
+                       Albert_Weight:$attention_ln_weight, Albert_Weight:$attention_ln_bias,
+                       Albert_Weight:$ffn_weight, Albert_Weight:$ffn_bias,
+                       Albert_Weight:$ffn_output_weight, Albert_Weight:$ffn_output_bias,
+                       Albert_Weight:$ln_weight, Albert_Weight:$ln_bias,
                        I64Attr:$num_heads, F64Attr:$eps, StrAttr:$activation);
-  let results = (outs Albert_F32Tensor:$result);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyEncoderLayer(*this); }];
   let extraClassDeclaration = [{
@@ -174,9 +174,9 @@ def Albert_PoolerOp : Albert_Op<"pooler", [NoSideEffect]> {
         : (tensor<?x?x768xf32>, tensor<768x768xf32>, tensor<768xf32>) -> tensor<?x768xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$hidden, Albert_F32Tensor:$weight,
-                       Albert_F32Tensor:$bias);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Albert_Activation:$hidden, Albert_Weight:$weight,
+                       Albert_Weight:$bias);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyPooler(*this); }];
 }
@@ -193,12 +193,12 @@ def Albert_MlmHeadOp : Albert_Op<"mlm_head", [NoSideEffect]> {
         : (...) -> tensor<?x?x30000xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$hidden, Albert_F32Tensor:$dense_weight,
-                       Albert_F32Tensor:$dense_bias, Albert_F32Tensor:$ln_weight,
-                       Albert_F32Tensor:$ln_bias, Albert_F32Tensor:$decoder_weight,
-                       Albert_F32Tensor:$decoder_bias, F64Attr:$eps,
+  let arguments = (ins Albert_Activation:$hidden, Albert_Weight:$dense_weight,
+                       Albert_Weight:$dense_bias, Albert_Weight:$ln_weight,
+                       Albert_Weight:$ln_bias, Albert_Weight:$decoder_weight,
+                       Albert_Weight:$decoder_bias, F64Attr:$eps,
                        StrAttr:$activation);
-  let results = (outs Albert_F32Tensor:$result);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyMlmHead(*this); }];
 }
@@ -207,7 +207,7 @@ def Albert_MlmHeadOp : Albert_Op<"mlm_head", [NoSideEffect]> {
 // Structure
 //===----------------------------------------------------------------------===//
 
-def Albert_RepeatOp : Albert_Op<"repeat", [
+def Albert_RepeatOp : Albert_Op<"repeat", [RecursiveSideEffects,
     SingleBlock, AllTypesMatch<["init", "result"]>]> {
   let summary = "runs its body `count` times, feeding each result to the next run";
   let description = [{
@@ -224,14 +224,14 @@ def Albert_RepeatOp : Albert_Op<"repeat", [
     }
     ```
   }];
-  let arguments = (ins I64Attr:$count, Albert_F32Tensor:$init);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins I64Attr:$count, Albert_Activation:$init);
+  let results = (outs Albert_Activation:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$count $init attr-dict `:` type($result) $body";
   let verifier = [{ return verifyRepeat(*this); }];
 }
 
-def Albert_KernelOp : Albert_Op<"kernel", [
+def Albert_KernelOp : Albert_Op<"kernel", [RecursiveSideEffects,
     IsolatedFromAbove, SingleBlock]> {
   let summary = "a group of kernel-level ops that becomes one Halide pipeline";
   let description = [{
@@ -253,7 +253,7 @@ def Albert_KernelOp : Albert_Op<"kernel", [
     ```
   }];
   let arguments = (ins StrAttr:$name, Variadic<AnyRankedTensor>:$inputs);
-  let results = (outs Albert_F32Tensor:$result);
+  let results = (outs Albert_Activation:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat =
       "$name `(` $inputs `)` attr-dict `:` functional-type($inputs, $result) $body";
@@ -263,7 +263,7 @@ def Albert_KernelOp : Albert_Op<"kernel", [
 def Albert_YieldOp : Albert_Op<"yield", [NoSideEffect, Terminator,
     ParentOneOf<["RepeatOp", "KernelOp"]>]> {
   let summary = "ends an albert.repeat or albert.kernel body";
-  let arguments = (ins Albert_F32Tensor:$value);
+  let arguments = (ins Albert_Activation:$value);
   let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
@@ -283,9 +283,9 @@ def Albert_MatmulOp : Albert_Op<"matmul", [NoSideEffect]> {
         : (tensor<?x?x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<?x?x3072xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$input, Albert_F32Tensor:$weight,
-                       Albert_F32Tensor:$bias, StrAttr:$activation);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Albert_Activation:$input, Albert_Weight:$weight,
+                       Albert_Weight:$bias, StrAttr:$activation);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyMatmul(*this); }];
 }
@@ -297,8 +297,8 @@ def Albert_ActivationOp : Albert_Op<"activation", [NoSideEffect, SameOperandsAnd
     %y = albert.activation %x {kind = "gelu_new"} : tensor<?x?x3072xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$input, StrAttr:$kind);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Albert_Activation:$input, StrAttr:$kind);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let verifier = [{ return verifyActivation(*this); }];
 }
@@ -312,10 +312,10 @@ def Albert_AddLayerNormOp : Albert_Op<"add_layer_norm", [NoSideEffect]> {
         -> tensor<?x?x768xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$input, Albert_F32Tensor:$residual,
-                       Albert_F32Tensor:$ln_weight, Albert_F32Tensor:$ln_bias,
+  let arguments = (ins Albert_Activation:$input, Albert_Activation:$residual,
+                       Albert_Weight:$ln_weight, Albert_Weight:$ln_bias,
                        F64Attr:$eps);
-  let results = (outs Albert_F32Tensor:$result);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyAddLayerNorm(*this); }];
 }
@@ -328,9 +328,9 @@ def Albert_LayerNormOp : Albert_Op<"layer_norm", [NoSideEffect]> {
         : (tensor<?x?x128xf32>, tensor<128xf32>, tensor<128xf32>) -> tensor<?x?x128xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$input, Albert_F32Tensor:$ln_weight,
-                       Albert_F32Tensor:$ln_bias, F64Attr:$eps);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Albert_Activation:$input, Albert_Weight:$ln_weight,
+                       Albert_Weight:$ln_bias, F64Attr:$eps);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyLayerNorm(*this); }];
 }
@@ -347,11 +347,11 @@ def Albert_MatmulAddLayerNormOp : Albert_Op<"matmul_add_layer_norm", [NoSideEffe
         : (...) -> tensor<?x?x768xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$input, Albert_F32Tensor:$weight,
-                       Albert_F32Tensor:$bias, Albert_F32Tensor:$residual,
-                       Albert_F32Tensor:$ln_weight, Albert_F32Tensor:$ln_bias,
+  let arguments = (ins Albert_Activation:$input, Albert_Weight:$weight,
+                       Albert_Weight:$bias, Albert_Activation:$residual,
+                       Albert_Weight:$ln_weight, Albert_Weight:$ln_bias,
                        F64Attr:$eps);
-  let results = (outs Albert_F32Tensor:$result);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyMatmulAddLayerNorm(*this); }];
 }
@@ -369,8 +369,8 @@ def Albert_AttentionOp : Albert_Op<"attention", [NoSideEffect]> {
         : (tensor<?x?x2304xf32>, tensor<?x?xi32>) -> tensor<?x?x768xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$qkv, Albert_IdTensor:$mask, I64Attr:$num_heads);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Albert_Activation:$qkv, Albert_IdTensor:$mask, I64Attr:$num_heads);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
   let verifier = [{ return verifyAttention(*this); }];
 }
@@ -382,8 +382,8 @@ def Albert_GatherClsOp : Albert_Op<"gather_cls", [NoSideEffect]> {
     %c = albert.gather_cls %h : (tensor<?x?x768xf32>) -> tensor<?x768xf32>
     ```
   }];
-  let arguments = (ins Albert_F32Tensor:$input);
-  let results = (outs Albert_F32Tensor:$result);
+  let arguments = (ins Albert_Activation:$input);
+  let results = (outs Albert_Activation:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type($input, $result)";
   let verifier = [{ return verifyGatherCls(*this); }];
 }

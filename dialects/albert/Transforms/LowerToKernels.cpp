@@ -41,12 +41,14 @@ Value matmul(OpBuilder &b, Location loc, Value x, Value w, Value bias) {
                             b.getStringAttr("none"));
 }
 
-/// Concatenates weights; placed before the outermost op of the function body
-/// that contains `user`, where every weight is already defined.
+/// Concatenates weights, right before the op that holds `user` in the block
+/// where all parts are defined (so out of an albert.repeat body when the
+/// weights come from outside it), else right before `user`.
 Value concatWeights(Operation *user, ValueRange parts) {
-  Operation *anchor = user;
-  while (!isa<FuncOp>(anchor->getParentOp())) anchor = anchor->getParentOp();
-  OpBuilder b(anchor);
+  Block *block = parts.front().getParentBlock();
+  bool oneBlock = llvm::all_of(parts, [&](Value v) { return v.getParentBlock() == block; });
+  Operation *anchor = oneBlock ? block->findAncestorOpInBlock(*user) : nullptr;
+  OpBuilder b(anchor ? anchor : user);
   auto first = parts.front().getType().cast<RankedTensorType>();
   SmallVector<int64_t> shape(first.getShape().begin(), first.getShape().end());
   shape[0] = 0;

@@ -8,6 +8,7 @@
 #include "dialects/albert/Transforms/PassDetail.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
@@ -25,7 +26,11 @@ struct SelectOutputsPass : public SelectOutputsBase<SelectOutputsPass> {
 
   LogicalResult selectIn(FuncOp func) {
     auto names = func->getAttrOfType<ArrayAttr>(kOutputNamesAttr);
-    if (!names) return success();
+    if (!names || func.isExternal()) return success();
+    if (names.size() != func.getNumResults() ||
+        !llvm::all_of(names, [](Attribute a) { return a.isa<StringAttr>(); }))
+      return func.emitError() << kOutputNamesAttr << " must name each of the "
+                              << func.getNumResults() << " results with a string";
     auto ret = cast<ReturnOp>(func.getBody().front().getTerminator());
     SmallVector<Value> kept;
     SmallVector<Attribute> keptNames;
@@ -51,9 +56,10 @@ struct SelectOutputsPass : public SelectOutputsBase<SelectOutputsPass> {
     func->setAttr(kOutputNamesAttr, b.getArrayAttr(keptNames));
 
     // Erase what nothing uses now, last op first so producers follow users.
-    Block &body = func.getBody().front();
-    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body.without_terminator())))
-      if (op.use_empty() && MemoryEffectOpInterface::hasNoEffect(&op)) op.erase();
+    SmallVector<Operation *> ops;
+    for (Operation &op : func.getBody().front().without_terminator()) ops.push_back(&op);
+    for (Operation *op : llvm::reverse(ops))
+      if (isOpTriviallyDead(op)) op->erase();
     return success();
   }
 

@@ -107,8 +107,9 @@ typedef struct albert_rt_model {
 typedef struct albert_rt_handle albert_rt_handle;
 
 /* Opens a model: `path` is the folder holding <name>.weights, the weights
- * file itself, or NULL for embedded weights. num_threads <= 0 keeps Halide's
- * default (HL_NUM_THREADS or the core count). On failure *out is NULL and
+ * file itself, or NULL for embedded weights. num_threads > 0 sets the size of
+ * the library's (process-wide) kernel thread pool; <= 0 keeps the current one
+ * (initially HL_NUM_THREADS or the core count). On failure *out is NULL and
  * albert_rt_error(NULL) says why (per thread). */
 int albert_rt_open(const albert_rt_model *model, const char *path, int num_threads,
                    albert_rt_handle **out);

@@ -23,7 +23,8 @@ llvm::Error error(const std::string &msg) {
 
 std::string shapeString(const std::vector<int64_t> &s) {
   std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? ", " : "") + std::to_string(s[i]);
   return r + "]";
 }
 
@@ -35,7 +36,8 @@ Vec linear(const Vec &x, int64_t rows, int64_t in, const Vec &W, const Vec *b, i
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t o = 0; o < out; ++o) {
       double acc = 0;
-      for (int64_t i = 0; i < in; ++i) acc += x[size_t(r * in + i)] * W[size_t(o * in + i)];
+      for (int64_t i = 0; i < in; ++i)
+        acc += x[size_t(r * in + i)] * W[size_t(o * in + i)];
       y[size_t(r * out + o)] = acc + (b ? (*b)[size_t(o)] : 0.0);
     }
   return y;
@@ -46,13 +48,16 @@ void layerNorm(Vec &x, int64_t rows, int64_t n, const Vec &w, const Vec &b, doub
   for (int64_t r = 0; r < rows; ++r) {
     double *v = &x[size_t(r * n)];
     double mean = 0;
-    for (int64_t i = 0; i < n; ++i) mean += v[i];
+    for (int64_t i = 0; i < n; ++i)
+      mean += v[i];
     mean /= double(n);
     double var = 0;
-    for (int64_t i = 0; i < n; ++i) var += (v[i] - mean) * (v[i] - mean);
+    for (int64_t i = 0; i < n; ++i)
+      var += (v[i] - mean) * (v[i] - mean);
     var /= double(n);
     double inv = 1.0 / std::sqrt(var + eps);
-    for (int64_t i = 0; i < n; ++i) v[i] = (v[i] - mean) * inv * w[size_t(i)] + b[size_t(i)];
+    for (int64_t i = 0; i < n; ++i)
+      v[i] = (v[i] - mean) * inv * w[size_t(i)] + b[size_t(i)];
   }
 }
 
@@ -61,8 +66,10 @@ double activation(const std::string &act, double x) {
     const double c = std::sqrt(2.0 / M_PI);
     return 0.5 * x * (1.0 + std::tanh(c * (x + 0.044715 * x * x * x)));
   }
-  if (act == "gelu") return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-  if (act == "relu") return x > 0 ? x : 0.0;
+  if (act == "gelu")
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+  if (act == "relu")
+    return x > 0 ? x : 0.0;
   return std::numeric_limits<double>::quiet_NaN();
 }
 
@@ -76,17 +83,20 @@ llvm::Expected<AlbertReference> AlbertReference::load(const std::string &modelDi
   AlbertReference ref;
   ref.modelDir_ = modelDir;
   auto cfg = parseConfigFile(modelDir + "/config.json");
-  if (!cfg) return cfg.takeError();
+  if (!cfg)
+    return cfg.takeError();
   ref.cfg_ = *cfg;
   if (ref.cfg_.hiddenAct != "gelu_new" && ref.cfg_.hiddenAct != "gelu" &&
       ref.cfg_.hiddenAct != "relu")
     return error("unsupported hidden_act '" + ref.cfg_.hiddenAct + "'");
 
   auto file = SafetensorsFile::open(modelDir + "/model.safetensors");
-  if (!file) return file.takeError();
+  if (!file)
+    return file.takeError();
   for (const TensorInfo &t : (*file)->tensors()) {
     if (t.dtype != "F32" && t.dtype != "F16" && t.dtype != "BF16") {
-      if (t.dtype == "I64" || t.dtype == "I32") continue; // the position_ids buffer: arange
+      if (t.dtype == "I64" || t.dtype == "I32")
+        continue; // the position_ids buffer: arange
       return error(t.name + ": unsupported dtype " + t.dtype);
     }
     std::string key = canonical(t.name);
@@ -94,8 +104,10 @@ llvm::Expected<AlbertReference> AlbertReference::load(const std::string &modelDi
       return error(key + " present both with and without the 'albert.' prefix");
     std::vector<float> f(size_t(t.numElements()));
     auto nonFinite = (*file)->readAsF32(t, f.data());
-    if (!nonFinite) return nonFinite.takeError();
-    if (*nonFinite) return error(t.name + " has non-finite values");
+    if (!nonFinite)
+      return nonFinite.takeError();
+    if (*nonFinite)
+      return error(t.name + " has non-finite values");
     ref.weights_[key] = Vec(f.begin(), f.end());
     ref.shapes_[key] = t.shape;
   }
@@ -115,7 +127,8 @@ const Vec *AlbertReference::find(const std::string &name) const {
 llvm::Expected<const Vec *> AlbertReference::get(const std::string &name,
                                                  std::vector<int64_t> shape) const {
   auto it = weights_.find(name);
-  if (it == weights_.end()) return error(modelDir_ + ": missing tensor " + name);
+  if (it == weights_.end())
+    return error(modelDir_ + ": missing tensor " + name);
   const auto &have = shapes_.at(name);
   if (have != shape)
     return error(name + " has shape " + shapeString(have) + ", expected " + shapeString(shape));
@@ -124,9 +137,12 @@ llvm::Expected<const Vec *> AlbertReference::get(const std::string &name,
 
 llvm::Expected<std::string> AlbertReference::defaultTask() const {
   std::string arch = cfg_.architectures.empty() ? "AlbertModel" : cfg_.architectures[0];
-  if (arch == "AlbertModel") return std::string("base");
-  if (arch == "AlbertForMaskedLM") return std::string("masked-lm");
-  if (arch == "AlbertForPreTraining") return std::string("pretraining");
+  if (arch == "AlbertModel")
+    return std::string("base");
+  if (arch == "AlbertForMaskedLM")
+    return std::string("masked-lm");
+  if (arch == "AlbertForPreTraining")
+    return std::string("pretraining");
   return error("cannot infer the task from architecture '" + arch + "'");
 }
 
@@ -136,7 +152,8 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
   std::string task = taskArg;
   if (task.empty()) {
     auto t = defaultTask();
-    if (!t) return t.takeError();
+    if (!t)
+      return t.takeError();
     task = *t;
   }
   if (task != "base" && task != "masked-lm" && task != "pretraining")
@@ -148,22 +165,27 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
   const int64_t P = cfg_.maxPositionEmbeddings, T = cfg_.typeVocabSize;
   const double eps = cfg_.layerNormEps;
   const std::string &act = cfg_.hiddenAct;
-  if (H % nh) return error("hidden_size is not a multiple of num_attention_heads");
+  if (H % nh)
+    return error("hidden_size is not a multiple of num_attention_heads");
   const int64_t d = H / nh;
-  if (!ids || B < 1 || S < 1) return error("bad input shape");
+  if (!ids || B < 1 || S < 1)
+    return error("bad input shape");
   if (S > P)
     return error("seq " + std::to_string(S) + " > max_position_embeddings " + std::to_string(P));
   const int64_t N = B * S;
   for (int64_t i = 0; i < N; ++i) {
-    if (ids[i] < 0 || ids[i] >= V) return error("input id out of range");
+    if (ids[i] < 0 || ids[i] >= V)
+      return error("input id out of range");
     if (tokenTypes && (tokenTypes[i] < 0 || tokenTypes[i] >= T))
       return error("token type id out of range");
-    if (mask && mask[i] != 0 && mask[i] != 1) return error("mask value not 0/1");
+    if (mask && mask[i] != 0 && mask[i] != 1)
+      return error("mask value not 0/1");
   }
 
 #define GET(var, name, ...)                                                                        \
   auto var##OrErr = get(name, {__VA_ARGS__});                                                      \
-  if (!var##OrErr) return var##OrErr.takeError();                                                  \
+  if (!var##OrErr)                                                                                 \
+    return var##OrErr.takeError();                                                                 \
   const Vec &var = **var##OrErr;
 
   // -- embeddings --
@@ -177,8 +199,8 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
     for (int64_t s = 0; s < S; ++s) {
       int64_t r = b * S + s, id = ids[r], tt = tokenTypes ? tokenTypes[r] : 0;
       for (int64_t e = 0; e < E; ++e)
-        x[size_t(r * E + e)] = word[size_t(id * E + e)] + typ[size_t(tt * E + e)] +
-                               pos[size_t(s * E + e)];
+        x[size_t(r * E + e)] =
+            word[size_t(id * E + e)] + typ[size_t(tt * E + e)] + pos[size_t(s * E + e)];
     }
   layerNorm(x, N, E, embLnW, embLnB, eps);
   GET(mapW, "encoder.embedding_hidden_mapping_in.weight", H, E);
@@ -224,27 +246,33 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
             for (int64_t t = 0; t < S; ++t) {
               const double *kr = &k[size_t((b * S + t) * H + hd * d)];
               double dot = 0;
-              for (int64_t e = 0; e < d; ++e) dot += qr[e] * kr[e];
+              for (int64_t e = 0; e < d; ++e)
+                dot += qr[e] * kr[e];
               double add = (mask && mask[b * S + t] == 0) ? maskMin : 0.0;
               sc[size_t(t)] = dot / scale + add;
               mx = std::max(mx, sc[size_t(t)]);
             }
             double sum = 0;
-            for (int64_t t = 0; t < S; ++t) sum += (sc[size_t(t)] = std::exp(sc[size_t(t)] - mx));
+            for (int64_t t = 0; t < S; ++t)
+              sum += (sc[size_t(t)] = std::exp(sc[size_t(t)] - mx));
             double *cr = &ctx[size_t((b * S + s) * H + hd * d)];
             for (int64_t t = 0; t < S; ++t) {
               double pr = sc[size_t(t)] / sum;
               const double *vr = &v[size_t((b * S + t) * H + hd * d)];
-              for (int64_t e = 0; e < d; ++e) cr[e] += pr * vr[e];
+              for (int64_t e = 0; e < d; ++e)
+                cr[e] += pr * vr[e];
             }
           }
       Vec a = linear(ctx, N, H, oW, &oB, H);
-      for (size_t e = 0; e < a.size(); ++e) a[e] += h[e];
+      for (size_t e = 0; e < a.size(); ++e)
+        a[e] += h[e];
       layerNorm(a, N, H, ln1W, ln1B, eps);
       Vec f = linear(a, N, H, fW, &fB, F);
-      for (double &z : f) z = activation(act, z);
+      for (double &z : f)
+        z = activation(act, z);
       Vec o = linear(f, N, F, f2W, &f2B, H);
-      for (size_t e = 0; e < o.size(); ++e) o[e] += a[e];
+      for (size_t e = 0; e < o.size(); ++e)
+        o[e] += a[e];
       layerNorm(o, N, H, ln2W, ln2B, eps);
       h = std::move(o);
     }
@@ -257,9 +285,11 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
     GET(pB, "pooler.bias", H);
     Vec first(size_t(B * H));
     for (int64_t b = 0; b < B; ++b)
-      for (int64_t e = 0; e < H; ++e) first[size_t(b * H + e)] = h[size_t(b * S * H + e)];
+      for (int64_t e = 0; e < H; ++e)
+        first[size_t(b * H + e)] = h[size_t(b * S * H + e)];
     Vec y = linear(first, B, H, pW, &pB, H);
-    for (double &z : y) z = std::tanh(z);
+    for (double &z : y)
+      z = std::tanh(z);
     return y;
   };
   auto mlm = [&]() -> llvm::Expected<Vec> {
@@ -269,7 +299,8 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
     GET(lnB, "predictions.LayerNorm.bias", E);
     GET(bias, "predictions.bias", V);
     Vec t = linear(h, N, H, dW, &dB, E);
-    for (double &z : t) z = activation(act, z);
+    for (double &z : t)
+      z = activation(act, z);
     layerNorm(t, N, E, lnW, lnB, eps);
     return linear(t, N, E, word, &bias, V); // decoder tied to the word embeddings
   };
@@ -277,16 +308,19 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
     out.values["last_hidden_state"] = {{B, S, H}, h};
     if (find("pooler.weight")) {
       auto pooled = pooler();
-      if (!pooled) return pooled.takeError();
+      if (!pooled)
+        return pooled.takeError();
       out.values["pooler_output"] = {{B, H}, std::move(*pooled)};
     }
   } else {
     auto logits = mlm();
-    if (!logits) return logits.takeError();
+    if (!logits)
+      return logits.takeError();
     out.values["logits"] = {{B, S, V}, std::move(*logits)};
     if (task == "pretraining") {
       auto pooled = pooler();
-      if (!pooled) return pooled.takeError();
+      if (!pooled)
+        return pooled.takeError();
       GET(cW, "sop_classifier.classifier.weight", 2, H);
       GET(cB, "sop_classifier.classifier.bias", 2);
       out.values["sop_logits"] = {{B, 2}, linear(*pooled, B, H, cW, &cB, 2)};
@@ -300,7 +334,8 @@ llvm::Expected<Outputs> runReference(const std::string &modelDir, const std::str
                                      int64_t batch, int64_t seq, const int32_t *ids,
                                      const int32_t *mask, const int32_t *tokenTypes) {
   auto ref = AlbertReference::load(modelDir);
-  if (!ref) return ref.takeError();
+  if (!ref)
+    return ref.takeError();
   return ref->run(task, batch, seq, ids, mask, tokenTypes);
 }
 

@@ -86,7 +86,7 @@ func @f(%a: tensor<8x8xf32>, %b: tensor<8xf32>) -> tensor<16x8xf32> {
 // Tests that albert.concat's result has the sum of the first dimensions.
 
 func @f(%a: tensor<8x8xf32>) -> tensor<16x8xf32> {
-  // expected-error @+1 {{'albert.concat' op result must have shape [24, 8], got [16, 8]}}
+  // expected-error @+1 {{'albert.concat' op result must have type 'tensor<24x8xf32>', got 'tensor<16x8xf32>'}}
   %w = albert.concat %a, %a, %a : (tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
   return %w : tensor<16x8xf32>
 }
@@ -164,7 +164,7 @@ func @f(%ids: tensor<?x?xi32>, %tt: tensor<?x?xi32>, %word: tensor<10x4xf32>, %p
 
 func @f(%ids: tensor<?x?xi32>, %tt: tensor<?x?xi32>, %word: tensor<10x4xf32>, %pos: tensor<6x4xf32>,
         %type: tensor<2x4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<?x?x8xf32> {
-  // expected-error @+1 {{'albert.embeddings' op result must have shape [?, ?, 4], got [?, ?, 8]}}
+  // expected-error @+1 {{'albert.embeddings' op result must have type 'tensor<?x?x4xf32>', got 'tensor<?x?x8xf32>'}}
   %e = albert.embeddings %ids, %tt, %word, %pos, %type, %g, %b {eps = 1.0e-12 : f64}
       : (tensor<?x?xi32>, tensor<?x?xi32>, tensor<10x4xf32>, tensor<6x4xf32>, tensor<2x4xf32>,
          tensor<4xf32>, tensor<4xf32>) -> tensor<?x?x8xf32>
@@ -218,7 +218,7 @@ func @f(%x: tensor<?x?x4xf32>, %w: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?
 // Tests that albert.linear needs a statically shaped weight.
 
 func @f(%x: tensor<?x?x4xf32>, %w: tensor<?x4xf32>, %b: tensor<8xf32>) -> tensor<?x?x8xf32> {
-  // expected-error @+1 {{'albert.linear' op weight must be a static [N, K] matrix, got [?, 4]}}
+  // expected-error @+1 {{'albert.linear' op operand #1 must be statically shaped tensor of 32-bit float values, but got 'tensor<?x4xf32>'}}
   %y = albert.linear %x, %w, %b : (tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<8xf32>) -> tensor<?x?x8xf32>
   return %y : tensor<?x?x8xf32>
 }
@@ -249,7 +249,7 @@ func @f(%x: tensor<?x?x4xf32>, %w: tensor<8x4xf32>, %b: tensor<4xf32>) -> tensor
 // Tests that albert.linear's result is the input with N channels.
 
 func @f(%x: tensor<?x?x4xf32>, %w: tensor<8x4xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
-  // expected-error @+1 {{'albert.linear' op result must have shape [?, ?, 8], got [?, 8]}}
+  // expected-error @+1 {{'albert.linear' op result must have type 'tensor<?x?x8xf32>', got 'tensor<?x8xf32>'}}
   %y = albert.linear %x, %w, %b : (tensor<?x?x4xf32>, tensor<8x4xf32>, tensor<8xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
 }
@@ -428,7 +428,7 @@ func @f(%h: tensor<?x?x8xf32>, %mask: tensor<?x?xi32>, %w: tensor<8x8xf32>, %b: 
 
 func @f(%h: tensor<?x?x8xf32>, %mask: tensor<?x?xi32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>,
         %fw: tensor<?x8xf32>, %fb: tensor<16xf32>, %fow: tensor<8x16xf32>) -> tensor<?x?x8xf32> {
-  // expected-error @+1 {{'albert.encoder_layer' op ffn weight must be a static [F, H] matrix}}
+  // expected-error @+1 {{'albert.encoder_layer' op operand #12 must be statically shaped tensor of 32-bit float values, but got 'tensor<?x8xf32>'}}
   %o = albert.encoder_layer %h, %mask, %w, %b, %w, %b, %w, %b, %w, %b, %b, %b, %fw, %fb, %fow, %b, %b, %b
       {num_heads = 2 : i64, eps = 1.0e-12 : f64, activation = "gelu_new"}
       : (tensor<?x?x8xf32>, tensor<?x?xi32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>,
@@ -460,7 +460,7 @@ func @f(%h: tensor<?x?x8xf32>, %mask: tensor<?xi32>, %w: tensor<8x8xf32>, %b: te
 
 func @f(%h: tensor<?x?x8xf32>, %mask: tensor<?x?xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>,
         %fw: tensor<16x8xf32>, %fb: tensor<16xf32>, %fow: tensor<8x16xf32>) -> tensor<?x?x8xf32> {
-  // expected-error @+1 {{'albert.encoder_layer' op operand #1 must be tensor of 32-bit signless integer values}}
+  // expected-error @+1 {{'albert.encoder_layer' op operand #1 must be ranked tensor of 32-bit signless integer values, but got 'tensor<?x?xf32>'}}
   %o = albert.encoder_layer %h, %mask, %w, %b, %w, %b, %w, %b, %w, %b, %b, %b, %fw, %fb, %fow, %b, %b, %b
       {num_heads = 2 : i64, eps = 1.0e-12 : f64, activation = "gelu_new"}
       : (tensor<?x?x8xf32>, tensor<?x?xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>,
@@ -492,7 +492,7 @@ func @f(%h: tensor<?x?x8xf32>, %mask: tensor<?x?xi32>, %w: tensor<8x8xf32>, %b: 
 
 func @f(%h: tensor<?x?x8xf32>, %mask: tensor<?x?xi32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>,
         %fw: tensor<16x8xf32>, %fb: tensor<16xf32>, %fow: tensor<8x16xf32>) -> tensor<?x?x16xf32> {
-  // expected-error @+1 {{'albert.encoder_layer' op result must have shape [?, ?, 8], got [?, ?, 16]}}
+  // expected-error @+1 {{'albert.encoder_layer' op result must have type 'tensor<?x?x8xf32>', got 'tensor<?x?x16xf32>'}}
   %o = albert.encoder_layer %h, %mask, %w, %b, %w, %b, %w, %b, %w, %b, %b, %b, %fw, %fb, %fow, %b, %b, %b
       {num_heads = 2 : i64, eps = 1.0e-12 : f64, activation = "gelu_new"}
       : (tensor<?x?x8xf32>, tensor<?x?xi32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>,
@@ -531,7 +531,7 @@ func @f(%h: tensor<?x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>) -> tensor<?
 // Tests that albert.pooler returns [batch, H].
 
 func @f(%h: tensor<?x?x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>) -> tensor<?x?x8xf32> {
-  // expected-error @+1 {{'albert.pooler' op result must have shape [?, 8], got [?, ?, 8]}}
+  // expected-error @+1 {{'albert.pooler' op result must have type 'tensor<?x8xf32>', got 'tensor<?x?x8xf32>'}}
   %p = albert.pooler %h, %w, %b : (tensor<?x?x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<?x?x8xf32>
   return %p : tensor<?x?x8xf32>
 }
@@ -594,7 +594,7 @@ func @f(%h: tensor<?x?x8xf32>, %dw: tensor<4x8xf32>, %db: tensor<4xf32>, %g: ten
 
 func @f(%h: tensor<?x?x8xf32>, %dw: tensor<4x8xf32>, %db: tensor<4xf32>, %g: tensor<4xf32>,
         %b: tensor<4xf32>, %word: tensor<10x4xf32>, %bias: tensor<10xf32>) -> tensor<?x?x4xf32> {
-  // expected-error @+1 {{'albert.mlm_head' op result must have shape [?, ?, 10], got [?, ?, 4]}}
+  // expected-error @+1 {{'albert.mlm_head' op result must have type 'tensor<?x?x10xf32>', got 'tensor<?x?x4xf32>'}}
   %l = albert.mlm_head %h, %dw, %db, %g, %b, %word, %bias {eps = 1.0e-12 : f64, activation = "gelu_new"}
       : (tensor<?x?x8xf32>, tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>,
          tensor<10x4xf32>, tensor<10xf32>) -> tensor<?x?x4xf32>
@@ -852,7 +852,7 @@ func @f(%x: tensor<?x?x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?
 // Tests that albert.layer_norm keeps its input's shape.
 
 func @f(%x: tensor<?x?x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
-  // expected-error @+1 {{'albert.layer_norm' op result must have shape [?, ?, 8], got [?, 8]}}
+  // expected-error @+1 {{'albert.layer_norm' op result must have type 'tensor<?x?x8xf32>', got 'tensor<?x8xf32>'}}
   %y = albert.layer_norm %x, %g, %b {eps = 1.0e-12 : f64}
       : (tensor<?x?x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
@@ -929,7 +929,7 @@ func @f(%qkv: tensor<?x24xf32>, %mask: tensor<?x?xi32>) -> tensor<?x?x8xf32> {
 // Tests that albert.attention returns the [batch, seq, H] context.
 
 func @f(%qkv: tensor<?x?x24xf32>, %mask: tensor<?x?xi32>) -> tensor<?x?x24xf32> {
-  // expected-error @+1 {{'albert.attention' op result must have shape [?, ?, 8], got [?, ?, 24]}}
+  // expected-error @+1 {{'albert.attention' op result must have type 'tensor<?x?x8xf32>', got 'tensor<?x?x24xf32>'}}
   %c = albert.attention %qkv, %mask {num_heads = 2 : i64} : (tensor<?x?x24xf32>, tensor<?x?xi32>) -> tensor<?x?x24xf32>
   return %c : tensor<?x?x24xf32>
 }
@@ -949,7 +949,7 @@ func @f(%h: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // Tests that albert.gather_cls returns [batch, C].
 
 func @f(%h: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
-  // expected-error @+1 {{'albert.gather_cls' op result must have shape [?, 8], got [?, ?, 8]}}
+  // expected-error @+1 {{'albert.gather_cls' op result must have type 'tensor<?x8xf32>', got 'tensor<?x?x8xf32>'}}
   %c = albert.gather_cls %h : (tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
   return %c : tensor<?x?x8xf32>
 }
@@ -959,7 +959,7 @@ func @f(%h: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
 // Tests that albert.gather_cls keeps the channel count.
 
 func @f(%h: tensor<2x?x8xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{'albert.gather_cls' op result must have shape [?, 8], got [2, 4]}}
+  // expected-error @+1 {{'albert.gather_cls' op result must have type 'tensor<2x8xf32>', got 'tensor<2x4xf32>'}}
   %c = albert.gather_cls %h : (tensor<2x?x8xf32>) -> tensor<2x4xf32>
   return %c : tensor<2x4xf32>
 }

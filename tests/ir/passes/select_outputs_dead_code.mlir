@@ -4,9 +4,7 @@
 // KNOWN BUG: albert-select-outputs crashes (use after free) as soon as it
 // erases an op: SelectOutputs.cpp erases `op` while iterating
 // make_early_inc_range(llvm::reverse(body.without_terminator())), whose
-// std::reverse_iterator keeps an iterator to the erased op. Remove the XFAIL
 // line once that loop is fixed.
-// XFAIL: *
 
 // Tests that albert-select-outputs erases the ops that only fed the dropped
 // outputs (and their param_refs), then the albert.params nothing reads any

@@ -42,7 +42,10 @@ extern "C" {
 
 typedef struct albert_model albert_model;
 typedef struct albert_options {
-  int num_threads; /* kernel threads; <= 0: HL_NUM_THREADS or all cores */
+  /* Kernel threads, shared by every handle of this library in the process: a
+   * value > 0 sets it; <= 0 keeps the current setting (initially HL_NUM_THREADS,
+   * or the core count). */
+  int num_threads;
 } albert_options;
 
 /* Opens the model. path: the folder holding albert.weights, that file, or NULL
