@@ -128,6 +128,15 @@ ImageParam makeParam(Value arg, const KernelArg &spec, unsigned i) {
   }
   return p;
 }
+/// The embedding rows of an albert.embeddings or albert.fused_embedding.
+template <typename Op, typename Lookup>
+EmbeddingRows embeddingRowsOf(KernelEnv &env, Op e, Lookup F, const std::string &name) {
+  auto dim = [](Value v, int d) { return int(v.getType().cast<ShapedType>().getDimSize(d)); };
+  return embeddingRows(env, F(e.input_ids()), F(e.token_type_ids()), F(e.word()),
+                       F(e.position()), F(e.token_type()), F(e.ln_weight()), F(e.ln_bias()),
+                       dim(e.word(), 0), dim(e.position(), 0), dim(e.token_type(), 0),
+                       dim(e.word(), 1), float(e.eps().convertToDouble()), name);
+}
 } // namespace
 
 std::string kernelKey(KernelOp op) {
@@ -197,13 +206,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
       if (isOutput) return fail(&o, "gather_cls cannot be a kernel's output");
       result = gatherCls(env, F(g.input()), name);
     } else if (auto e = dyn_cast<EmbeddingsOp>(o)) {
-      auto ws = e.word().getType().cast<ShapedType>().getShape();
-      EmbeddingRows rows = embeddingRows(
-          env, F(e.input_ids()), F(e.token_type_ids()), F(e.word()), F(e.position()),
-          F(e.token_type()), F(e.ln_weight()), F(e.ln_bias()), int(ws[0]),
-          int(e.position().getType().cast<ShapedType>().getDimSize(0)),
-          int(e.token_type().getType().cast<ShapedType>().getDimSize(0)), int(ws[1]),
-          float(e.eps().convertToDouble()), name);
+      EmbeddingRows rows = embeddingRowsOf(env, e, F, name);
       Var ro("ro"), ri("ri");
       if (!isOutput) rows.out.compute_root();
       rows.out.split(env.r, ro, ri, kRowBlock,
@@ -214,14 +217,8 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
       rows.var.compute_at(rows.out, ro);
       result = rows.out;
     } else if (auto e = dyn_cast<FusedEmbeddingOp>(o)) {
-      auto ws = e.word().getType().cast<ShapedType>().getShape();
       auto ps = e.proj_weight().getType().cast<ShapedType>().getShape();
-      EmbeddingRows rows = embeddingRows(
-          env, F(e.input_ids()), F(e.token_type_ids()), F(e.word()), F(e.position()),
-          F(e.token_type()), F(e.ln_weight()), F(e.ln_bias()), int(ws[0]),
-          int(e.position().getType().cast<ShapedType>().getDimSize(0)),
-          int(e.token_type().getType().cast<ShapedType>().getDimSize(0)), int(ws[1]),
-          float(e.eps().convertToDouble()), name + "_rows");
+      EmbeddingRows rows = embeddingRowsOf(env, e, F, name + "_rows");
       MatmulResult mm = matmul(env, rows.out, MatmulLayout::choose(int(ps[0]), int(ps[1]), target),
                                F(e.proj_weight()), F(e.proj_bias()), MatmulEpilogue(), name,
                                isOutput, /*fuseInput=*/true);

@@ -558,19 +558,12 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   // The static library carries the runtime's objects too.
   std::string rtDir = dir + "/rt";
   llvm::sys::fs::create_directories(rtDir);
-  std::string rtCopy = rtDir + "/libalbert_rt.a";
-  if (auto ec = llvm::sys::fs::copy_file(runtimeLibrary(), rtCopy))
-    return fail(err(runtimeLibrary() + ": " + ec.message()));
+  if (auto e = runTool("ar", {"x", "--output=" + rtDir, runtimeLibrary()})) return fail(std::move(e));
   std::vector<std::string> ar{"rcs", dir + "/lib" + n + ".a"};
   ar.insert(ar.end(), objects.begin(), objects.end());
-  {
-    // Extract the runtime's members, then add them.
-    if (auto e = runTool("sh", {"-c", "cd '" + rtDir + "' && ar x libalbert_rt.a && rm libalbert_rt.a"}))
-      return fail(std::move(e));
-    std::error_code ec;
-    for (llvm::sys::fs::directory_iterator it(rtDir, ec), end; it != end && !ec; it.increment(ec))
-      ar.push_back(it->path());
-  }
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(rtDir, ec), end; it != end && !ec; it.increment(ec))
+    ar.push_back(it->path());
   if (auto e = runTool("ar", ar)) return fail(std::move(e));
 
   // Move the results in.
