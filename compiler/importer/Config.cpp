@@ -15,14 +15,13 @@ llvm::Error fail(StringRef path, const llvm::Twine &msg) {
                                  path + ": " + msg);
 }
 
-/// Reads an integer key; `required` keys must be there. Sizes must be >= min.
+/// Reads an integer key into `out`, which holds HuggingFace's default when
+/// the key is absent (save_pretrained leaves out values equal to AlbertConfig's
+/// defaults). Sizes must be >= min.
 llvm::Error readInt(const llvm::json::Object &o, StringRef path, StringRef key,
-                    int64_t &out, bool required, int64_t min = 1) {
+                    int64_t &out, int64_t min = 1) {
   const llvm::json::Value *v = o.get(key);
-  if (!v || v->kind() == llvm::json::Value::Null) {
-    if (required) return fail(path, "missing required key '" + key + "'");
-    return llvm::Error::success();
-  }
+  if (!v) return llvm::Error::success();
   llvm::Optional<int64_t> i = v->getAsInteger();
   if (!i) return fail(path, "'" + key + "' must be an integer");
   if (*i < min)
@@ -46,19 +45,19 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
       return fail(path, "model_type is '" + *mt + "', albertc compiles 'albert' models");
   // A cap far beyond any ALBERT keeps size arithmetic in int64 and memory sane.
   const int64_t kMaxDim = int64_t(1) << 24;
-  struct { StringRef key; int64_t *field; bool required; int64_t min; } ints[] = {
-      {"vocab_size", &c.vocabSize, true, 1},
-      {"embedding_size", &c.embeddingSize, true, 1},
-      {"hidden_size", &c.hiddenSize, true, 1},
-      {"num_hidden_layers", &c.numHiddenLayers, true, 1},
-      {"num_hidden_groups", &c.numHiddenGroups, false, 1},
-      {"inner_group_num", &c.innerGroupNum, false, 1},
-      {"num_attention_heads", &c.numAttentionHeads, true, 1},
-      {"intermediate_size", &c.intermediateSize, true, 1},
-      {"max_position_embeddings", &c.maxPositionEmbeddings, true, 1},
-      {"type_vocab_size", &c.typeVocabSize, false, 1}};
+  struct { StringRef key; int64_t *field; } ints[] = {
+      {"vocab_size", &c.vocabSize},
+      {"embedding_size", &c.embeddingSize},
+      {"hidden_size", &c.hiddenSize},
+      {"num_hidden_layers", &c.numHiddenLayers},
+      {"num_hidden_groups", &c.numHiddenGroups},
+      {"inner_group_num", &c.innerGroupNum},
+      {"num_attention_heads", &c.numAttentionHeads},
+      {"intermediate_size", &c.intermediateSize},
+      {"max_position_embeddings", &c.maxPositionEmbeddings},
+      {"type_vocab_size", &c.typeVocabSize}};
   for (auto &f : ints) {
-    if (llvm::Error e = readInt(*o, path, f.key, *f.field, f.required, f.min)) return std::move(e);
+    if (llvm::Error e = readInt(*o, path, f.key, *f.field)) return std::move(e);
     if (*f.field > kMaxDim)
       return fail(path, "'" + f.key + "' = " + llvm::Twine(*f.field) + " is too large");
   }

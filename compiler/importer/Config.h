@@ -11,17 +11,19 @@
 
 namespace albertc {
 
-/// The fields of an ALBERT config.json that change the computation.
+/// The fields of an ALBERT config.json that change the computation. The
+/// initial values are HuggingFace AlbertConfig's defaults (albert-xxlarge),
+/// which save_pretrained leaves out of config.json.
 struct AlbertConfig {
-  int64_t vocabSize = 0;
-  int64_t embeddingSize = 0;
-  int64_t hiddenSize = 0;
-  int64_t numHiddenLayers = 0;
+  int64_t vocabSize = 30000;
+  int64_t embeddingSize = 128;
+  int64_t hiddenSize = 4096;
+  int64_t numHiddenLayers = 12;
   int64_t numHiddenGroups = 1;
   int64_t innerGroupNum = 1;
-  int64_t numAttentionHeads = 0;
-  int64_t intermediateSize = 0;
-  int64_t maxPositionEmbeddings = 0;
+  int64_t numAttentionHeads = 64;
+  int64_t intermediateSize = 16384;
+  int64_t maxPositionEmbeddings = 512;
   int64_t typeVocabSize = 2;
   double layerNormEps = 1e-12;
   /// Normalised: "gelu_new" (tanh form), "gelu" (erf form) or "relu".

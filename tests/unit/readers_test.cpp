@@ -56,7 +56,7 @@ TEST(Config, GroupRuleMatchesHuggingFace) {
 TEST(Config, ReportsEachProblemWithFileAndKey) {
   EXPECT_NE(configError("{not json").find("config.json: not valid JSON"), std::string::npos);
   EXPECT_NE(configError("[1, 2]").find("must hold a JSON object"), std::string::npos);
-  EXPECT_NE(configError(configWith("hidden_size", "")).find("missing required key 'hidden_size'"),
+  EXPECT_NE(configError(configWith("hidden_size", "null")).find("'hidden_size' must be an integer"),
             std::string::npos);
   EXPECT_NE(configError(configWith("hidden_size", "\"32\"")).find("'hidden_size' must be an integer"),
             std::string::npos);
@@ -74,6 +74,28 @@ TEST(Config, ReportsEachProblemWithFileAndKey) {
   EXPECT_NE(configError(configWith("layer_norm_eps", "0")).find("'layer_norm_eps' must be in (0, 1]"),
             std::string::npos);
   EXPECT_NE(configError(configWith("architectures", "\"AlbertModel\"")).find("list of strings"),
+            std::string::npos);
+}
+
+TEST(Config, AbsentKeysTakeHuggingFaceDefaults) {
+  // save_pretrained writes only the values that differ from AlbertConfig().
+  auto c = parseConfigText(R"({"model_type": "albert", "hidden_size": 768,
+                                "num_attention_heads": 12, "intermediate_size": 3072})",
+                           "config.json");
+  ASSERT_TRUE(bool(c)) << errorOf(c.takeError());
+  EXPECT_EQ(c->vocabSize, 30000);
+  EXPECT_EQ(c->embeddingSize, 128);
+  EXPECT_EQ(c->numHiddenLayers, 12);
+  EXPECT_EQ(c->numHiddenGroups, 1);
+  EXPECT_EQ(c->innerGroupNum, 1);
+  EXPECT_EQ(c->maxPositionEmbeddings, 512);
+  EXPECT_EQ(c->typeVocabSize, 2);
+  EXPECT_EQ(c->layerNormEps, 1e-12);
+  EXPECT_EQ(c->hiddenAct, "gelu_new");
+  // A default that does not fit the other keys is still checked.
+  auto d = parseConfigText(configWith("num_attention_heads", ""), "config.json");
+  ASSERT_FALSE(bool(d));
+  EXPECT_NE(errorOf(d.takeError()).find("hidden_size 32 is not divisible by num_attention_heads 64"),
             std::string::npos);
 }
 
