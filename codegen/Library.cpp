@@ -118,7 +118,6 @@ private:
     auto it = kernelIndex.find(key);
     if (it != kernelIndex.end()) return it->second;
     std::string fn = opts.name + "_k" + std::to_string(plan.kernels.size()) + "_" + op.name().str();
-    if (opts.progress) opts.progress("  kernel " + fn);
     auto k = compileKernel(op, opts.target, fn);
     if (!k) return k.takeError();
     plan.kernels.push_back(std::move(*k));
@@ -416,11 +415,12 @@ llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::st
   try {
     for (CompiledKernel &k : plan.kernels) {
       std::string path = dir + "/" + k.function + ".o";
-      if (opts.progress) opts.progress("  object " + k.function + ".o");
+      if (opts.progress) opts.progress("  kernel " + k.function + " (Halide -> " + k.function + ".o)");
       k.pipeline.compile_to_object(path, k.arguments, k.function, kt);
       objects.push_back(path);
     }
     std::string rt = dir + "/" + opts.name + "_halide_runtime.o";
+    if (opts.progress) opts.progress("  Halide runtime (" + opts.name + "_halide_runtime.o)");
     Halide::compile_standalone_runtime(rt, opts.target);
     objects.push_back(rt);
   } catch (const Halide::Error &e) {
