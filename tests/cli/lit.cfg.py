@@ -7,6 +7,8 @@ config.name = "albertc-cli"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".test"]
 config.test_source_root = os.path.dirname(__file__)
+# Scratch output goes to -D exec_root=DIR (ctest passes the build folder).
+config.test_exec_root = lit_config.params.get("exec_root", config.test_source_root)
 
 repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 params = lit_config.params

@@ -22,7 +22,8 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = ['.mlir']
 config.excludes = ['lit.cfg.py', 'README.md']
 config.test_source_root = os.path.dirname(os.path.abspath(__file__))
-config.test_exec_root = config.test_source_root
+# Scratch output goes to -D exec_root=DIR (ctest passes the build folder).
+config.test_exec_root = lit_config.params.get("exec_root", config.test_source_root)
 
 repo_root = os.path.dirname(os.path.dirname(config.test_source_root))
 
