@@ -66,9 +66,10 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
       .reorder(d, i, h, b)
       .split(i, io, ii, kQ, TailStrategy::GuardWithIf)
       .reorder(d, ii, io, h, b)
-      .fuse(h, b, hb)
-      .parallel(hb);
+      .fuse(h, b, hb);
   if (vd > 1) norm.vectorize(d, vd);
+  Expr work = tokenRows(env) * S * hidden * 2;
+  parallelUnlessSmall(norm, hb, work);
   kT.compute_at(norm, hb).vectorize(j, V, TailStrategy::RoundUp);
   ctx.compute_at(norm, io);
   ctx.update().reorder(d, i, rj);
@@ -82,9 +83,9 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   score.update().reorder(j, i, rd).vectorize(j, V, TailStrategy::RoundUp);
   if (!isOutput) out.compute_root();
   Var ro("ro"), ri("ri");
-  out.split(r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
-      .parallel(ro);
+  out.split(r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp);
   if (vd > 1) out.vectorize(c, vd);
+  parallelUnlessSmall(out, ro, tokenRows(env) * hidden);
   return out;
 }
 

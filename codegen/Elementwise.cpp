@@ -17,9 +17,9 @@ Var scheduleRows(Func out, const KernelEnv &env, int channels, bool isOutput) {
   int V = vectorWidth(env.target);
   if (!isOutput) out.compute_root();
   out.split(env.r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
-      .parallel(ro)
       .vectorize(env.c, V, channels % V == 0 ? TailStrategy::ShiftInwards
                                               : TailStrategy::GuardWithIf);
+  parallelUnlessSmall(out, ro, tokenRows(env) * channels * 8);
   return ro;
 }
 } // namespace

@@ -210,8 +210,8 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
       Var ro("ro"), ri("ri");
       if (!isOutput) rows.out.compute_root();
       rows.out.split(env.r, ro, ri, kRowBlock,
-                     isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
-          .parallel(ro);
+                     isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp);
+      parallelUnlessSmall(rows.out, ro, tokenRows(env) * int(lastDim(e.result())) * 8);
       rows.sum.compute_at(rows.out, ro);
       rows.mean.compute_at(rows.out, ro);
       rows.var.compute_at(rows.out, ro);

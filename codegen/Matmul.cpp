@@ -14,6 +14,15 @@ using namespace Halide;
 namespace albertc {
 namespace codegen {
 
+void parallelUnlessSmall(Func f, const VarOrRVar &v, Expr work) {
+  f.specialize(work < Expr(kSerialWork));
+  f.parallel(v);
+}
+
+Expr tokenRows(const KernelEnv &env) {
+  return cast<int64_t>(env.batch) * cast<int64_t>(env.seq);
+}
+
 int vectorWidth(const Target &t) {
   return t.has_feature(Target::AVX512) || t.has_feature(Target::AVX512_Skylake) ? 16 : 8;
 }
@@ -75,6 +84,8 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
                                        : TailStrategy::RoundUp;
   MatmulResult result;
   result.out = out;
+  // An upper bound on the rows (per-sequence outputs have fewer).
+  Expr work = tokenRows(env) * N * K;
   if (!isOutput) out.compute_root();
 
   auto scheduleAcc = [&](Func consumer, Var at) {
@@ -97,12 +108,13 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .unroll(ci)
         .unroll(ri);
     if (fuseInput) {
-      out.parallel(ro);
+      parallelUnlessSmall(out, ro, work);
       result.rowBlock = LoopLevel(out, ro);
       scheduleAcc(out, co);
     } else {
       // Parallel over all tiles: one sequence (8 rows) still fills the cores.
-      out.fuse(co, ro, t).parallel(t);
+      out.fuse(co, ro, t);
+      parallelUnlessSmall(out, t, work);
       scheduleAcc(out, t);
     }
   } else {
@@ -111,8 +123,8 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     TailStrategy sumTail = (N % P == 0) ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
     out.split(r, ro, ri, kRowBlock, rowTail)
         .reorder(c, ri, ro)
-        .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf)
-        .parallel(ro);
+        .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
+    parallelUnlessSmall(out, ro, work);
     z.compute_at(out, ro)
         .split(c, co, ci, P, sumTail)
         .reorder(ci, r, co)
