@@ -1,7 +1,9 @@
 //===- Config.cpp - HuggingFace ALBERT config.json ------------------------===//
 
 #include "compiler/importer/Config.h"
+#include "compiler/importer/JsonCheck.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -33,6 +35,10 @@ llvm::Error readInt(const llvm::json::Object &o, StringRef path, StringRef key,
 } // namespace
 
 Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) {
+  // Before the parser: it recurses without limit and keeps the last of two
+  // equal keys.
+  std::string bad = checkJson(text, /*maxDepth=*/64);
+  if (!bad.empty()) return fail(path, "not valid JSON: " + bad);
   Expected<llvm::json::Value> json = llvm::json::parse(text);
   if (!json)
     return fail(path, "not valid JSON: " + llvm::toString(json.takeError()));
@@ -108,6 +114,14 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
 }
 
 Expected<AlbertConfig> albertc::parseConfigFile(StringRef path) {
+  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
+  llvm::sys::fs::file_status st;
+  if (std::error_code ec = llvm::sys::fs::status(path, st))
+    return fail(path, "cannot read: " + ec.message());
+  if (!llvm::sys::fs::is_regular_file(st)) return fail(path, "cannot read: not a regular file");
+  const uint64_t kMaxBytes = uint64_t(16) << 20;
+  if (st.getSize() > kMaxBytes)
+    return fail(path, "is " + llvm::Twine(st.getSize()) + " bytes; a config.json is a few KB");
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buf) return fail(path, "cannot read: " + buf.getError().message());
   return parseConfigText((*buf)->getBuffer(), path);

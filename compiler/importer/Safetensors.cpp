@@ -1,8 +1,10 @@
 //===- Safetensors.cpp - reading model.safetensors ------------------------===//
 
 #include "compiler/importer/Safetensors.h"
+#include "compiler/importer/JsonCheck.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
@@ -57,6 +59,11 @@ int64_t TensorInfo::numElements() const {
 }
 
 Expected<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(StringRef path) {
+  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
+  llvm::sys::fs::file_status st;
+  if (std::error_code ec = llvm::sys::fs::status(path, st))
+    return fail(path, "cannot read: " + ec.message());
+  if (!llvm::sys::fs::is_regular_file(st)) return fail(path, "cannot read: not a regular file");
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                          /*RequiresNullTerminator=*/false);
   if (!buf) return fail(path, "cannot read: " + buf.getError().message());
@@ -78,6 +85,10 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
   if (headerLen > (uint64_t(100) << 20))
     return fail(path, "header length " + llvm::Twine(headerLen) + " is implausibly large");
   StringRef header(reinterpret_cast<const char *>(bytes + 8), headerLen);
+  // Before the parser: it recurses without limit (a header of '[' overflows
+  // the stack) and keeps the last of two tensors of the same name.
+  std::string bad = checkJson(header, /*maxDepth=*/16);
+  if (!bad.empty()) return fail(path, "header is not valid: " + bad);
   Expected<llvm::json::Value> json = llvm::json::parse(header);
   if (!json) return fail(path, "header is not valid JSON: " + llvm::toString(json.takeError()));
   const llvm::json::Object *o = json->getAsObject();
@@ -129,15 +140,22 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
     file->tensors_.push_back(std::move(info));
   }
 
-  // Tensors must not share bytes.
+  // Tensors must not share bytes. Against the furthest-reaching tensor so
+  // far, not just the previous one: an empty tensor (or a short one) between
+  // two overlapping ones must not hide the overlap.
   std::vector<const TensorInfo *> byStart;
-  for (const TensorInfo &t : file->tensors_) byStart.push_back(&t);
-  std::sort(byStart.begin(), byStart.end(),
-            [](const TensorInfo *a, const TensorInfo *b) { return a->begin < b->begin; });
-  for (size_t i = 1; i < byStart.size(); ++i)
-    if (byStart[i]->begin < byStart[i - 1]->end && byStart[i]->begin != byStart[i]->end)
-      return fail(path, "tensors '" + byStart[i - 1]->name + "' and '" + byStart[i]->name +
+  for (const TensorInfo &t : file->tensors_)
+    if (t.begin != t.end) byStart.push_back(&t);
+  std::sort(byStart.begin(), byStart.end(), [](const TensorInfo *a, const TensorInfo *b) {
+    return a->begin != b->begin ? a->begin < b->begin : a->name < b->name;
+  });
+  const TensorInfo *reach = nullptr;
+  for (const TensorInfo *t : byStart) {
+    if (reach && t->begin < reach->end)
+      return fail(path, "tensors '" + reach->name + "' and '" + t->name +
                             "' overlap in the data section");
+    if (!reach || t->end > reach->end) reach = t;
+  }
   file->buffer_ = std::move(buffer);
   return std::move(file);
 }
@@ -150,6 +168,10 @@ const TensorInfo *SafetensorsFile::find(StringRef name) const {
 Expected<int64_t> SafetensorsFile::readAsF32(const TensorInfo &t, float *out) const {
   const uint8_t *src = data_ + t.begin;
   int64_t n = t.numElements(), nonFinite = 0;
+  if (t.dtype != "F32" && t.dtype != "F16" && t.dtype != "BF16")
+    return fail(path_, "tensor '" + t.name + "' has dtype " + t.dtype +
+                           "; weights must be F32, F16 or BF16");
+  if (n == 0) return 0; // out may be null (an empty vector's data())
   if (t.dtype == "F32") {
     std::memcpy(out, src, size_t(n) * 4);
   } else if (t.dtype == "F16") {
@@ -160,9 +182,6 @@ Expected<int64_t> SafetensorsFile::readAsF32(const TensorInfo &t, float *out) co
       uint32_t bits = uint32_t(src[2 * i] | src[2 * i + 1] << 8) << 16;
       std::memcpy(&out[i], &bits, 4);
     }
-  } else {
-    return fail(path_, "tensor '" + t.name + "' has dtype " + t.dtype +
-                           "; weights must be F32, F16 or BF16");
   }
   for (int64_t i = 0; i < n; ++i) nonFinite += !std::isfinite(out[i]);
   return nonFinite;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,18 @@ struct albert_rt_handle {
   halide_dimension_t input_dims[3][2];
   albert_rt_exec exec;
   int has_run;
+  /* Guarded by registry_lock: calls in flight, and whether close came while
+   * some were (the last one out frees the handle). */
+  int users;
+  int closing;
   char error[ERROR_SIZE];
 };
 
 static __thread char open_error[ERROR_SIZE];
+/* Why this thread's last call with a handle that is not open failed, and
+ * that handle. */
+static __thread char stale_error[ERROR_SIZE];
+static __thread const void *stale_ticket;
 /* The last message Halide reported on this thread (assertions, bounds). */
 static __thread char halide_message[ERROR_SIZE];
 
@@ -54,6 +63,108 @@ static int fail(char *buf, int code, const char *fmt, ...) {
   vsnprintf(buf, ERROR_SIZE, fmt, ap);
   va_end(ap);
   return code;
+}
+
+/* --- Live handles -----------------------------------------------------------
+ * What open gives the caller is a ticket, not the handle's address: a slot of
+ * the registry below, that slot's generation, and a tag of this copy of the
+ * runtime (every generated library has its own). Every entry point looks the
+ * ticket up under registry_lock, so a handle used after close, one never
+ * opened, or one of another albertc library in the process is reported, not
+ * dereferenced; the generation also catches a stale ticket whose slot a later
+ * open reused (a plain address registry cannot: malloc hands the same address
+ * out again). */
+_Static_assert(sizeof(uintptr_t) == 8, "tickets need 64-bit pointers");
+#define SLOT_BITS 20
+#define TAG_BITS 12
+#define MAX_SLOTS ((uint32_t)1 << SLOT_BITS)
+
+typedef struct registry_slot {
+  albert_rt_handle *handle; /* NULL when free */
+  uint32_t generation;      /* >= 1; bumped at every close */
+  uint32_t next_free;
+} registry_slot;
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static registry_slot *slots;
+static uint32_t num_slots, slot_capacity;
+static uint32_t free_slot = UINT32_MAX;
+
+static uint64_t instance_tag(void) {
+  return ((uintptr_t)&registry_lock >> 12) & (((uint64_t)1 << TAG_BITS) - 1);
+}
+
+static uint64_t make_ticket(uint32_t slot, uint32_t generation) {
+  return (uint64_t)generation << 32 | instance_tag() << SLOT_BITS | slot;
+}
+
+/* The live handle behind `ticket`, or NULL. Call with registry_lock held. */
+static albert_rt_handle *lookup_locked(const void *ticket) {
+  uint64_t t = (uint64_t)(uintptr_t)ticket;
+  uint32_t slot = (uint32_t)(t & (MAX_SLOTS - 1));
+  uint32_t generation = (uint32_t)(t >> 32);
+  if (((t >> SLOT_BITS) & (((uint64_t)1 << TAG_BITS) - 1)) != instance_tag()) return NULL;
+  if (slot >= num_slots || slots[slot].generation != generation) return NULL;
+  return slots[slot].handle;
+}
+
+/* Enters the registry; returns the ticket, or 0 when out of memory/slots. */
+static uint64_t register_handle(albert_rt_handle *h) {
+  pthread_mutex_lock(&registry_lock);
+  uint32_t slot;
+  if (free_slot != UINT32_MAX) {
+    slot = free_slot;
+    free_slot = slots[slot].next_free;
+  } else {
+    if (num_slots == MAX_SLOTS) {
+      pthread_mutex_unlock(&registry_lock);
+      return 0;
+    }
+    if (num_slots == slot_capacity) {
+      uint32_t cap = slot_capacity ? slot_capacity * 2 : 16;
+      registry_slot *p = realloc(slots, (size_t)cap * sizeof *p);
+      if (!p) {
+        pthread_mutex_unlock(&registry_lock);
+        return 0;
+      }
+      slots = p;
+      slot_capacity = cap;
+    }
+    slot = num_slots++;
+    slots[slot].generation = 1;
+  }
+  slots[slot].handle = h;
+  slots[slot].next_free = UINT32_MAX;
+  uint64_t ticket = make_ticket(slot, slots[slot].generation);
+  pthread_mutex_unlock(&registry_lock);
+  return ticket;
+}
+
+static void destroy(albert_rt_handle *h);
+
+/* Starts a call on `ticket`: the handle, counted as in use until release(),
+ * or NULL (and a message in stale_error) when it is not open. */
+static albert_rt_handle *acquire(const void *ticket, const char *what) {
+  pthread_mutex_lock(&registry_lock);
+  albert_rt_handle *h = lookup_locked(ticket);
+  if (h) ++h->users;
+  pthread_mutex_unlock(&registry_lock);
+  if (!h && !ticket) {
+    /* albert_rt_error(NULL) reads open_error. */
+    fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "%s: model handle is NULL", what);
+  } else if (!h) {
+    fail(stale_error, ALBERT_RT_INVALID_ARGUMENT,
+         "%s: model handle %p used after close or never opened", what, ticket);
+    stale_ticket = ticket;
+  }
+  return h;
+}
+
+static void release(albert_rt_handle *h) {
+  pthread_mutex_lock(&registry_lock);
+  int last = --h->users == 0 && h->closing;
+  pthread_mutex_unlock(&registry_lock);
+  if (last) destroy(h);
 }
 
 static uint64_t fnv1a_words(const unsigned char *p, uint64_t n) {
@@ -139,6 +250,7 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   open_error[0] = 0;
   if (!out) return fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "open: out is NULL");
   *out = NULL;
+  if (!model) return fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "open: model is NULL");
   albert_rt_handle *h = calloc(1, sizeof *h);
   if (!h) return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
   h->model = model;
@@ -156,10 +268,15 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   } else {
     char file[4096];
     struct stat st;
+    int len;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-      snprintf(file, sizeof file, "%s/%s.weights", path, model->name);
+      len = snprintf(file, sizeof file, "%s/%s.weights", path, model->name);
     else
-      snprintf(file, sizeof file, "%s", path);
+      len = snprintf(file, sizeof file, "%s", path);
+    if (len < 0 || (size_t)len >= sizeof file) {
+      free(h);
+      return fail(open_error, ALBERT_RT_IO, "open: path is too long (%zu bytes)", strlen(path));
+    }
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       free(h);
@@ -185,16 +302,22 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
     rc = bind_weights(h, h->map, h->map_size, file);
   }
   if (rc != ALBERT_RT_OK) {
-    albert_rt_close(h);
+    destroy(h);
     return rc;
   }
   h->values = calloc((size_t)model->num_values + 1, sizeof *h->values);
   h->value_dims = calloc((size_t)model->num_values * 2 + 1, sizeof *h->value_dims);
   if (!h->values || !h->value_dims) {
-    albert_rt_close(h);
+    destroy(h);
     return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
   }
-  *out = h;
+  uint64_t ticket = register_handle(h);
+  if (!ticket) {
+    destroy(h);
+    return fail(open_error, ALBERT_RT_OUT_OF_MEMORY,
+                "open: out of memory, or %u handles already open", (unsigned)MAX_SLOTS);
+  }
+  *out = (albert_rt_handle *)(uintptr_t)ticket;
   return ALBERT_RT_OK;
 }
 
@@ -232,9 +355,8 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
   return ALBERT_RT_OK;
 }
 
-int albert_rt_run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *ids,
-                  const int32_t *mask, const int32_t *tt) {
-  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *ids,
+               const int32_t *mask, const int32_t *tt) {
   const albert_rt_model *m = h->model;
   h->error[0] = 0;
   h->has_run = 0;
@@ -303,8 +425,16 @@ int albert_rt_run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t
   return ALBERT_RT_OK;
 }
 
-static int check_output(const albert_rt_handle *h, int index) {
+int albert_rt_run(albert_rt_handle *ticket, int64_t batch, int64_t seq, const int32_t *ids,
+                  const int32_t *mask, const int32_t *tt) {
+  albert_rt_handle *h = acquire(ticket, "run");
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+  int rc = run(h, batch, seq, ids, mask, tt);
+  release(h);
+  return rc;
+}
+
+static int check_output(const albert_rt_handle *h, int index) {
   if (index < 0 || index >= h->model->num_outputs)
     return fail((char *)h->error, ALBERT_RT_INVALID_ARGUMENT,
                 "output: index %d is outside [0, %d)", index, (int)h->model->num_outputs);
@@ -314,8 +444,8 @@ static int check_output(const albert_rt_handle *h, int index) {
   return ALBERT_RT_OK;
 }
 
-int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
-                     int64_t shape[3], int *rank) {
+static int output(const albert_rt_handle *h, int index, const float **data, int64_t shape[3],
+                  int *rank) {
   int rc = check_output(h, index);
   if (rc) return rc;
   const albert_rt_output_desc *o = &h->model->outputs[index];
@@ -329,7 +459,16 @@ int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
   return ALBERT_RT_OK;
 }
 
-int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity) {
+int albert_rt_output(const albert_rt_handle *ticket, int index, const float **data,
+                     int64_t shape[3], int *rank) {
+  albert_rt_handle *h = acquire(ticket, "output");
+  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+  int rc = output(h, index, data, shape, rank);
+  release(h);
+  return rc;
+}
+
+static int output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity) {
   int rc = check_output(h, index);
   if (rc) return rc;
   if (!dst) return fail((char *)h->error, ALBERT_RT_INVALID_ARGUMENT, "output_into: dst is NULL");
@@ -344,10 +483,51 @@ int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int6
   return ALBERT_RT_OK;
 }
 
-const char *albert_rt_error(const albert_rt_handle *h) { return h ? h->error : open_error; }
+int albert_rt_output_into(const albert_rt_handle *ticket, int index, float *dst,
+                          int64_t capacity) {
+  albert_rt_handle *h = acquire(ticket, "output_into");
+  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+  int rc = output_into(h, index, dst, capacity);
+  release(h);
+  return rc;
+}
 
-void albert_rt_close(albert_rt_handle *h) {
-  if (!h) return;
+const char *albert_rt_error(const albert_rt_handle *ticket) {
+  if (!ticket) return open_error;
+  pthread_mutex_lock(&registry_lock);
+  albert_rt_handle *h = lookup_locked(ticket);
+  pthread_mutex_unlock(&registry_lock);
+  if (h) return h->error;
+  if (stale_ticket != (const void *)ticket) {
+    fail(stale_error, ALBERT_RT_INVALID_ARGUMENT,
+         "model handle %p used after close or never opened", (const void *)ticket);
+    stale_ticket = ticket;
+  }
+  return stale_error;
+}
+
+/* Closing a handle that is not open (closed twice, never opened) does
+ * nothing. A call still in flight on another thread (a misuse: one thread at
+ * a time) finishes first; the last one out frees the handle. */
+void albert_rt_close(albert_rt_handle *ticket) {
+  if (!ticket) return;
+  pthread_mutex_lock(&registry_lock);
+  albert_rt_handle *h = lookup_locked(ticket);
+  int now = 0;
+  if (h) {
+    uint32_t slot = (uint32_t)((uintptr_t)ticket & (MAX_SLOTS - 1));
+    slots[slot].handle = NULL;
+    if (++slots[slot].generation == 0) slots[slot].generation = 1;
+    slots[slot].next_free = free_slot;
+    free_slot = slot;
+    h->closing = 1;
+    now = h->users == 0;
+  }
+  pthread_mutex_unlock(&registry_lock);
+  if (now) destroy(h);
+}
+
+static void destroy(albert_rt_handle *h) {
   if (h->map) munmap(h->map, h->map_size);
   free(h->weights);
   free(h->weight_dims);

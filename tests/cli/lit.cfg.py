@@ -22,3 +22,8 @@ config.substitutions.append(("%src", source_dir))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 # FileCheck, not, count come from LLVM 14's tools.
 config.environment["PATH"] = "/usr/lib/llvm-14/bin:" + os.environ.get("PATH", "/usr/bin:/bin")
+# lit passes on only a few variables (the sanitizers' options among them); the
+# sanitizer run (scripts/sanitize.sh) also sets these for Halide.
+for var in ("HL_COMPILER_STACK_SIZE", "HL_NUM_THREADS"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]

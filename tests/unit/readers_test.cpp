@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace albertc;
 
@@ -200,4 +203,83 @@ TEST(Safetensors, RefusesToReadIntegerTensorsAsWeights) {
   auto n = (*f)->readAsF32(*(*f)->find("ids"), out);
   ASSERT_FALSE(bool(n));
   EXPECT_NE(errorOf(n.takeError()).find("weights must be F32, F16 or BF16"), std::string::npos);
+}
+
+// Regressions found while hardening the readers (issue 6).
+TEST(Safetensors, DeeplyNestedHeaderIsAnErrorNotAStackOverflow) {
+  // llvm::json::parse recursed once per '[' and overflowed the stack.
+  std::string deep = R"({"a":)" + std::string(1 << 20, '[');
+  std::string e = openError(safetensors(deep, 0));
+  EXPECT_NE(e.find("m.safetensors: header is not valid: nested deeper than 16 levels"),
+            std::string::npos)
+      << e;
+}
+
+TEST(Safetensors, DuplicateTensorNamesAreAnError) {
+  // The JSON parser kept the last of two equal keys without a word.
+  std::string h = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                  R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})";
+  std::string e = openError(safetensors(h, 8));
+  EXPECT_NE(e.find("duplicate key 'a'"), std::string::npos) << e;
+  // Equal after unescaping.
+  std::string h2 = R"({"ab":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                   R"("a\u0062":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})";
+  e = openError(safetensors(h2, 8));
+  EXPECT_NE(e.find("duplicate key 'ab'"), std::string::npos) << e;
+  // Twice the same field inside one entry.
+  std::string h3 = R"({"a":{"dtype":"F32","dtype":"F16","shape":[1],"data_offsets":[0,4]}})";
+  e = openError(safetensors(h3, 4));
+  EXPECT_NE(e.find("duplicate key 'dtype'"), std::string::npos) << e;
+}
+
+TEST(Safetensors, OverlapHiddenBehindAnEmptyTensorIsFound) {
+  // Only neighbours in offset order were compared: [0,16), then an empty
+  // tensor at 0, then [8,12) passed.
+  std::string h = R"({"big":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
+                  R"("empty":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},)"
+                  R"("small":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})";
+  std::string e = openError(safetensors(h, 16));
+  EXPECT_NE(e.find("tensors 'big' and 'small' overlap"), std::string::npos) << e;
+  // ... and a short tensor between two that overlap the long one.
+  std::string h2 = R"({"a":{"dtype":"F32","shape":[8],"data_offsets":[0,32]},)"
+                   R"("b":{"dtype":"F32","shape":[1],"data_offsets":[32,36]},)"
+                   R"("c":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})";
+  e = openError(safetensors(h2, 36));
+  EXPECT_NE(e.find("tensors 'a' and 'c' overlap"), std::string::npos) << e;
+}
+
+TEST(Safetensors, EmptyTensorsReadWithoutTouchingTheOutput) {
+  std::string h = R"({"e":{"dtype":"F16","shape":[0,3],"data_offsets":[0,0]}})";
+  auto f = open(safetensors(h, 0));
+  ASSERT_TRUE(bool(f)) << errorOf(f.takeError());
+  auto n = (*f)->readAsF32(*(*f)->find("e"), nullptr);
+  ASSERT_TRUE(bool(n)) << errorOf(n.takeError());
+  EXPECT_EQ(*n, 0);
+}
+
+TEST(Config, DeeplyNestedOrDuplicatedKeysAreErrors) {
+  std::string e = configError(R"({"x":)" + std::string(1 << 20, '[') + "}");
+  EXPECT_NE(e.find("config.json: not valid JSON: nested deeper than 64 levels"), std::string::npos)
+      << e;
+  e = configError(R"({"hidden_size": 32, "num_attention_heads": 4, "hidden_size": 64})");
+  EXPECT_NE(e.find("config.json: not valid JSON: duplicate key 'hidden_size'"), std::string::npos)
+      << e;
+}
+
+TEST(Readers, ANonRegularFileIsAnErrorNotAHang) {
+  // A FIFO (or a symlink to /dev/zero) was read until EOF: forever.
+  char tmpl[] = "/tmp/albertc-readers-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string fifo = dir + "/config.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto c = parseConfigFile(fifo);
+  ASSERT_FALSE(bool(c));
+  std::string e = errorOf(c.takeError());
+  EXPECT_NE(e.find("config.json: cannot read: not a regular file"), std::string::npos) << e;
+  auto s = SafetensorsFile::open("/dev/zero");
+  ASSERT_FALSE(bool(s));
+  e = errorOf(s.takeError());
+  EXPECT_NE(e.find("/dev/zero: cannot read: not a regular file"), std::string::npos) << e;
+  std::remove(fifo.c_str());
+  std::remove(dir.c_str());
 }

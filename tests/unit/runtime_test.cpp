@@ -6,14 +6,27 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
+#include <random>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
+
+// ASan's quarantine holds freed memory back on purpose: resident-size bounds
+// only mean something in a plain build (LeakSanitizer covers the other).
+#if defined(__SANITIZE_ADDRESS__)
+#define ALBERTC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALBERTC_ASAN 1
+#endif
+#endif
 
 namespace {
 struct Api {
@@ -60,6 +73,18 @@ protected:
 
   const std::vector<int32_t> ids = {2, 7, 9, 3, 11, 4};
 };
+
+bool contains(const char *text, const std::string &part) {
+  return text && std::string(text).find(part) != std::string::npos;
+}
+
+/// Resident set size of this process, from /proc/self/statm.
+int64_t residentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
 
 std::string copyWeights(const std::string &to) {
   std::ifstream in(outDir + "/rt_tiny.weights", std::ios::binary);
@@ -201,4 +226,244 @@ TEST_F(RuntimeTest, HandlesRunConcurrentlyAndDeterministically) {
     });
   for (auto &t : threads) t.join();
   for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+}
+
+TEST_F(RuntimeTest, AHandleUsedAfterCloseIsReported) {
+  void *m = openModel(outDir);
+  ASSERT_EQ(api.run(m, 2, 3, ids.data(), nullptr, nullptr), 0) << api.error(m);
+  api.close(m);
+  const std::string stale = "used after close or never opened";
+  float out[400];
+  const float *data = nullptr;
+  EXPECT_EQ(api.run(m, 2, 3, ids.data(), nullptr, nullptr), 1);
+  EXPECT_TRUE(contains(api.error(m), "run: model handle")) << api.error(m);
+  EXPECT_TRUE(contains(api.error(m), stale)) << api.error(m);
+  EXPECT_EQ(api.output(m, 0, &data, nullptr, nullptr), 1);
+  EXPECT_TRUE(contains(api.error(m), "output: model handle")) << api.error(m);
+  EXPECT_TRUE(contains(api.error(m), stale)) << api.error(m);
+  EXPECT_EQ(api.outputInto(m, 0, out, 400), 1);
+  EXPECT_TRUE(contains(api.error(m), "output_into: model handle")) << api.error(m);
+  EXPECT_TRUE(contains(api.error(m), stale)) << api.error(m);
+  api.close(m); // closing twice does nothing
+
+  // A later open may get the same memory (and registry slot): the stale
+  // handle stays stale, the new one works.
+  void *n = openModel(outDir);
+  EXPECT_EQ(api.run(m, 2, 3, ids.data(), nullptr, nullptr), 1);
+  EXPECT_TRUE(contains(api.error(m), stale)) << api.error(m);
+  EXPECT_EQ(api.run(n, 2, 3, ids.data(), nullptr, nullptr), 0) << api.error(n);
+  api.close(m);
+  EXPECT_EQ(api.output(n, 0, &data, nullptr, nullptr), 0) << api.error(n);
+
+  // Never opened: garbage, a pointer to something else, another library's handle.
+  int local = 0;
+  void *fake[] = {reinterpret_cast<void *>(uintptr_t(0x1234)), &local,
+                  reinterpret_cast<void *>(~uintptr_t(0))};
+  for (void *f : fake) {
+    EXPECT_EQ(api.run(f, 2, 3, ids.data(), nullptr, nullptr), 1);
+    EXPECT_TRUE(contains(api.error(f), stale)) << api.error(f);
+    api.close(f);
+  }
+  void *other = nullptr;
+  ASSERT_EQ(embedded.open(nullptr, nullptr, &other), 0) << embedded.error(nullptr);
+  EXPECT_EQ(api.run(other, 2, 3, ids.data(), nullptr, nullptr), 1);
+  EXPECT_TRUE(contains(api.error(other), stale)) << api.error(other);
+  EXPECT_EQ(embedded.run(other, 2, 3, ids.data(), nullptr, nullptr), 0) << embedded.error(other);
+  embedded.close(other);
+
+  // A NULL handle: error(NULL) says so.
+  EXPECT_EQ(api.run(nullptr, 2, 3, ids.data(), nullptr, nullptr), 1);
+  EXPECT_TRUE(contains(api.error(nullptr), "run: model handle is NULL")) << api.error(nullptr);
+  EXPECT_EQ(api.outputInto(nullptr, 0, out, 400), 1);
+  EXPECT_TRUE(contains(api.error(nullptr), "output_into: model handle is NULL"))
+      << api.error(nullptr);
+  api.close(nullptr);
+  api.close(n);
+  EXPECT_EQ(api.output(n, 0, &data, nullptr, nullptr), 1);
+  EXPECT_TRUE(contains(api.error(n), stale)) << api.error(n);
+}
+
+TEST_F(RuntimeTest, AnOverlongPathIsAnError) {
+  void *m = nullptr;
+  std::string path(5000, 'x');
+  EXPECT_EQ(api.open(path.c_str(), nullptr, &m), 2);
+  EXPECT_EQ(m, nullptr);
+  EXPECT_TRUE(contains(api.error(nullptr), "path is too long")) << api.error(nullptr);
+}
+
+TEST_F(RuntimeTest, ARowWithAnAllZeroMaskGivesFiniteDefinedOutputs) {
+  // Batch of 3 x 5: row 1 attends to nothing; row 0 to a prefix; row 2 to all.
+  const int64_t B = 3, S = 5;
+  std::vector<int32_t> in(B * S), mask(B * S, 1), tt(B * S, 0);
+  for (int64_t i = 0; i < B * S; ++i) in[i] = int32_t((i * 11 + 5) % 50);
+  for (int64_t j = 0; j < S; ++j) mask[1 * S + j] = 0;
+  mask[0 * S + 3] = mask[0 * S + 4] = 0;
+  tt[2 * S + 4] = 1;
+  void *m = openModel(outDir);
+  auto outputs = [&](int64_t b, const int32_t *x, const int32_t *k, const int32_t *t) {
+    EXPECT_EQ(api.run(m, b, S, x, k, t), 0) << api.error(m);
+    std::vector<std::vector<float>> all;
+    for (int o = 0; o < 2; ++o) {
+      const float *d = nullptr;
+      int64_t shape[3];
+      int rank = 0;
+      EXPECT_EQ(api.output(m, o, &d, shape, &rank), 0) << api.error(m);
+      int64_t n = shape[0] * shape[1] * (rank == 3 ? shape[2] : 1);
+      all.emplace_back(d, d + n);
+    }
+    return all;
+  };
+  std::vector<std::vector<float>> first = outputs(B, in.data(), mask.data(), tt.data());
+  ASSERT_EQ(first[0].size(), size_t(B * S * 50));
+  ASSERT_EQ(first[1].size(), size_t(B * 2));
+  for (const std::vector<float> &o : first)
+    for (size_t i = 0; i < o.size(); ++i) ASSERT_TRUE(std::isfinite(o[i])) << "element " << i;
+  // Defined: the same again, and the same as that row run on its own.
+  EXPECT_EQ(outputs(B, in.data(), mask.data(), tt.data()), first);
+  std::vector<std::vector<float>> alone =
+      outputs(1, in.data() + S, mask.data() + S, tt.data() + S);
+  EXPECT_EQ(alone[0], std::vector<float>(first[0].begin() + S * 50, first[0].begin() + 2 * S * 50));
+  EXPECT_EQ(alone[1], std::vector<float>(first[1].begin() + 2, first[1].begin() + 4));
+  // Every row masked out.
+  std::vector<int32_t> none(B * S, 0);
+  for (const std::vector<float> &o : outputs(B, in.data(), none.data(), nullptr))
+    for (size_t i = 0; i < o.size(); ++i) ASSERT_TRUE(std::isfinite(o[i])) << "element " << i;
+  api.close(m);
+}
+
+TEST_F(RuntimeTest, MemoryDoesNotGrowOverThousandsOfRuns) {
+  // Random shapes up to the largest (4 x 64), random masks (some rows all
+  // zero) and token types; after the largest shape has been seen once, the
+  // arena is at its size and nothing else may accumulate.
+  const int64_t maxB = 4, maxS = 64;
+  std::mt19937 rng(1234);
+  std::vector<int32_t> in(maxB * maxS), mask(maxB * maxS), tt(maxB * maxS);
+  std::vector<float> out(maxB * maxS * 50);
+  void *m = openModel(outDir);
+  auto once = [&](int64_t b, int64_t s) {
+    for (int64_t i = 0; i < b * s; ++i) {
+      in[i] = int32_t(rng() % 50);
+      tt[i] = int32_t(rng() % 2);
+      mask[i] = rng() % 4 != 0;
+    }
+    if (rng() % 8 == 0)
+      for (int64_t j = 0; j < s; ++j) mask[j] = 0;
+    ASSERT_EQ(api.run(m, b, s, in.data(), rng() % 2 ? mask.data() : nullptr, tt.data()), 0)
+        << api.error(m);
+    ASSERT_EQ(api.outputInto(m, 0, out.data(), int64_t(out.size())), 0) << api.error(m);
+  };
+  for (int r = 0; r < 50; ++r) once(r == 0 ? maxB : 1 + rng() % maxB, r == 0 ? maxS : 1 + rng() % maxS);
+  int64_t before = residentBytes();
+  for (int r = 0; r < 2000; ++r) once(1 + rng() % maxB, 1 + rng() % maxS);
+  int64_t after = residentBytes();
+  api.close(m);
+  std::printf("resident: %lld KiB before, %lld KiB after 2000 runs\n", (long long)(before >> 10),
+              (long long)(after >> 10));
+#ifndef ALBERTC_ASAN
+  EXPECT_LT(after - before, int64_t(2) << 20) << "resident memory grew by " << (after - before)
+                                              << " bytes over 2000 runs";
+#endif
+}
+
+TEST_F(RuntimeTest, OpenAndCloseInALoopDoesNotGrowMemory) {
+  auto cycle = [&] {
+    void *a = nullptr, *b = nullptr;
+    ASSERT_EQ(api.open(outDir.c_str(), nullptr, &a), 0) << api.error(nullptr);
+    ASSERT_EQ(embedded.open(nullptr, nullptr, &b), 0) << embedded.error(nullptr);
+    ASSERT_EQ(api.run(a, 2, 3, ids.data(), nullptr, nullptr), 0) << api.error(a);
+    ASSERT_EQ(embedded.run(b, 1, 6, ids.data(), nullptr, nullptr), 0) << embedded.error(b);
+    api.close(a);
+    embedded.close(b);
+  };
+  for (int r = 0; r < 20; ++r) cycle();
+  int64_t before = residentBytes();
+  for (int r = 0; r < 1000; ++r) cycle();
+  int64_t after = residentBytes();
+  std::printf("resident: %lld KiB before, %lld KiB after 1000 open/run/close\n",
+              (long long)(before >> 10), (long long)(after >> 10));
+#ifndef ALBERTC_ASAN
+  EXPECT_LT(after - before, int64_t(2) << 20) << "resident memory grew by " << (after - before)
+                                              << " bytes over 1000 open/close";
+#endif
+}
+
+namespace {
+/// A random call: shape, ids, mask (some rows all zero), token types.
+struct Call {
+  int64_t batch, seq;
+  std::vector<int32_t> ids, mask, tt;
+};
+
+std::vector<Call> randomCalls(int count, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<Call> calls;
+  for (int c = 0; c < count; ++c) {
+    Call k{1 + int64_t(rng() % 5), 1 + int64_t(rng() % 64), {}, {}, {}};
+    for (int64_t i = 0; i < k.batch * k.seq; ++i) {
+      k.ids.push_back(int32_t(rng() % 50));
+      k.mask.push_back(i % k.seq < 1 + int64_t(rng() % k.seq) ? 1 : 0);
+      k.tt.push_back(int32_t(rng() % 2));
+    }
+    if (rng() % 4 == 0)
+      for (int64_t j = 0; j < k.seq; ++j) k.mask[j] = 0;
+    calls.push_back(std::move(k));
+  }
+  return calls;
+}
+
+/// Both outputs of one call, concatenated.
+std::vector<float> runCall(void *m, const Call &k) {
+  EXPECT_EQ(api.run(m, k.batch, k.seq, k.ids.data(), k.mask.data(), k.tt.data()), 0)
+      << api.error(m);
+  std::vector<float> all;
+  for (int o = 0; o < 2; ++o) {
+    const float *d = nullptr;
+    api.output(m, o, &d, nullptr, nullptr);
+    int64_t n = o == 0 ? k.batch * k.seq * 50 : k.batch * 2;
+    if (d) all.insert(all.end(), d, d + n);
+  }
+  return all;
+}
+} // namespace
+
+TEST_F(RuntimeTest, ManyThreadsWithRandomShapesMatchASingleThread) {
+  // 6 threads x 40 runs, each thread its own handle, each run one of 24
+  // random calls, against the outputs of one thread running them in turn.
+  std::vector<Call> calls = randomCalls(24, 99);
+  void *m0 = openModel(outDir);
+  std::vector<std::vector<float>> want;
+  for (const Call &k : calls) want.push_back(runCall(m0, k));
+  api.close(m0);
+  const int kThreads = 6, kRuns = 40;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      void *m = nullptr;
+      ASSERT_EQ(api.open(outDir.c_str(), nullptr, &m), 0);
+      std::mt19937 rng(t);
+      for (int r = 0; r < kRuns; ++r) {
+        size_t k = rng() % calls.size();
+        if (runCall(m, calls[k]) != want[k]) ++mismatches[t];
+      }
+      api.close(m);
+    });
+  for (auto &t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+}
+
+TEST_F(RuntimeTest, ResultsAreBitwiseTheSameForAnyThreadCount) {
+  std::vector<Call> calls = randomCalls(6, 7);
+  std::vector<std::vector<float>> first;
+  for (int threads : {1, 2, 3, 8}) {
+    void *m = nullptr;
+    int options[1] = {threads};
+    ASSERT_EQ(api.open(outDir.c_str(), options, &m), 0) << api.error(nullptr);
+    for (size_t k = 0; k < calls.size(); ++k) {
+      std::vector<float> got = runCall(m, calls[k]);
+      if (threads == 1) first.push_back(got);
+      else EXPECT_EQ(got, first[k]) << "call " << k << " with " << threads << " threads";
+    }
+    api.close(m);
+  }
 }

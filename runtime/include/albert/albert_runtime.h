@@ -14,6 +14,12 @@
  *     albert_rt_output() point into it: valid until the next run or close.
  *   - inputs: read during albert_rt_run() only; the caller keeps them.
  *
+ * Handles: what open returns is an opaque ticket checked by every entry
+ * point against a registry of the handles this library has open, so a handle
+ * used after close (or never opened) gets ALBERT_RT_INVALID_ARGUMENT and
+ * "... used after close or never opened" instead of undefined behaviour, even
+ * after a later open; closing a handle that is not open does nothing.
+ *
  * Threads: a handle is used by one thread at a time; separate handles may
  * run concurrently. The kernels' thread pool is Halide's, shared by the
  * process; its size is set by the last open that asked for one.
@@ -124,9 +130,11 @@ int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
 /* Copies output `index` of the last run into caller-owned `dst` of
  * `capacity` floats. */
 int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity);
-/* The last error of `h`, or of this thread's last failed open when h is
- * NULL. Never NULL. */
+/* The last error of `h`; h NULL: this thread's last failed open (or call
+ * given a NULL handle); a handle that is not open: why this thread's last call
+ * with it failed. Never NULL. */
 const char *albert_rt_error(const albert_rt_handle *h);
+/* Frees everything of `h`; NULL or a handle that is not open: no-op. */
 void albert_rt_close(albert_rt_handle *h);
 
 #ifdef __cplusplus

@@ -1,0 +1,120 @@
+//===- kernel_benchmark.cpp - the codegen GEMM kernels, JIT-compiled -----===//
+//
+//   kernel_benchmark [--benchmark_* flags]
+//
+// Times codegen::matmul (the same algorithm and schedule albertc compiles)
+// on the GEMM shapes of ALBERT-base at 1 x 32, 1 x 128 and 8 x 128 tokens,
+// with each epilogue the model uses. Counters: GFLOP/s and the fraction of
+// the FMA peak (ALBERTC_PEAK_GFLOPS per thread, default 117.4: the 2-core
+// Zen 4 development machine, shared/notes/halide-cpu.md) times the threads
+// (HL_NUM_THREADS, else the core count).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Kernels.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+using namespace albertc::codegen;
+
+namespace {
+enum Epilogue { kNone = 0, kGelu = 1, kResidualLayerNorm = 2 };
+
+struct Compiled {
+  Halide::Pipeline pipeline;
+  Halide::ImageParam x, w, b, residual, gamma, beta;
+  KernelEnv env;
+};
+
+/// Builds the kernel exactly as KernelCompiler does for one albert.matmul /
+/// albert.matmul_add_layer_norm.
+Compiled build(int n, int k, Epilogue e) {
+  Compiled c;
+  c.env.target = Halide::get_host_target();
+  MatmulLayout l = MatmulLayout::choose(n, k, c.env.target);
+  c.x = Halide::ImageParam(Halide::Float(32), 2, "x");
+  c.w = Halide::ImageParam(Halide::Float(32), 3, "w");
+  c.b = Halide::ImageParam(Halide::Float(32), 1, "b");
+  c.residual = Halide::ImageParam(Halide::Float(32), 2, "residual");
+  c.gamma = Halide::ImageParam(Halide::Float(32), 1, "gamma");
+  c.beta = Halide::ImageParam(Halide::Float(32), 1, "beta");
+  // The buffer constraints KernelCompiler sets: exact extents, dense rows.
+  c.x.dim(0).set_bounds(0, k);
+  c.x.dim(1).set_min(0).set_stride(k);
+  c.w.dim(0).set_bounds(0, l.panel);
+  c.w.dim(1).set_bounds(0, k).set_stride(l.panel);
+  c.w.dim(2).set_bounds(0, l.paddedN() / l.panel).set_stride(l.panel * k);
+  c.b.dim(0).set_bounds(0, l.paddedN());
+  c.residual.dim(0).set_bounds(0, n);
+  c.residual.dim(1).set_min(0).set_stride(n);
+  MatmulEpilogue epi;
+  if (e == kGelu) epi.activation = "gelu_new";
+  if (e == kResidualLayerNorm) {
+    epi.residualLn = true;
+    epi.residual = c.residual;
+    epi.gamma = c.gamma;
+    epi.beta = c.beta;
+  }
+  MatmulResult r = matmul(c.env, c.x, l, c.w, c.b, epi, "mm", /*isOutput=*/true);
+  Halide::OutputImageParam ob = r.out.output_buffer();
+  ob.dim(0).set_bounds(0, n);
+  ob.dim(1).set_min(0).set_stride(n);
+  ob.dim(1).set_extent((ob.dim(1).extent() / kRowBlock) * kRowBlock);
+  c.pipeline = Halide::Pipeline(r.out);
+  c.pipeline.compile_jit(c.env.target);
+  return c;
+}
+
+void BM_Matmul(benchmark::State &state) {
+  const int m = int(state.range(0)), n = int(state.range(1)), k = int(state.range(2));
+  const Epilogue e = Epilogue(state.range(3));
+  Compiled c = build(n, k, e);
+  MatmulLayout l = MatmulLayout::choose(n, k, c.env.target);
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(-1, 1);
+  Halide::Buffer<float> x(k, m), w(l.panel, k, l.paddedN() / l.panel), b(l.paddedN()),
+      residual(n, m), gamma(n), beta(n), out(n, m);
+  for (auto *buf : {&x, &w, &b, &residual, &gamma, &beta})
+    buf->for_each_value([&](float &v) { v = u(rng); });
+  c.x.set(x);
+  c.w.set(w);
+  c.b.set(b);
+  c.residual.set(residual);
+  c.gamma.set(gamma);
+  c.beta.set(beta);
+  c.env.batch.set(1);
+  c.env.seq.set(m);
+  for (auto _ : state) c.pipeline.realize(out);
+  double flops = 2.0 * m * n * k;
+  // Peak of the threads Halide uses: HL_NUM_THREADS, else every core.
+  const char *peakEnv = getenv("ALBERTC_PEAK_GFLOPS"), *threadsEnv = getenv("HL_NUM_THREADS");
+  int threads = threadsEnv ? atoi(threadsEnv) : int(std::thread::hardware_concurrency());
+  double peak = (peakEnv ? atof(peakEnv) : 117.4) * 1e9 * std::max(1, threads);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["peak"] = benchmark::Counter(flops / peak, benchmark::Counter::kIsIterationInvariantRate);
+}
+} // namespace
+
+// M (tokens), N, K, epilogue: QKV, attention output + LayerNorm, FFN + GELU,
+// FFN output + LayerNorm, and the MLM decoder (N = vocab 30000, K = E 128).
+BENCHMARK(BM_Matmul)
+    ->ArgNames({"M", "N", "K", "epi"})
+    ->Args({32, 2304, 768, kNone})
+    ->Args({128, 2304, 768, kNone})
+    ->Args({1024, 2304, 768, kNone})
+    ->Args({128, 768, 768, kResidualLayerNorm})
+    ->Args({128, 3072, 768, kGelu})
+    ->Args({1024, 3072, 768, kGelu})
+    ->Args({128, 768, 3072, kResidualLayerNorm})
+    ->Args({1024, 768, 3072, kResidualLayerNorm})
+    ->Args({128, 30000, 128, kNone})
+    ->Args({1024, 30000, 128, kNone})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+BENCHMARK_MAIN();

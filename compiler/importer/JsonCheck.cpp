@@ -1,0 +1,62 @@
+//===- JsonCheck.cpp - nesting depth and duplicate keys -------------------===//
+
+#include "compiler/importer/JsonCheck.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
+
+#include <vector>
+
+using llvm::StringRef;
+
+std::string albertc::checkJson(StringRef text, unsigned maxDepth) {
+  struct Level {
+    bool object;
+    bool expectKey;
+    llvm::StringSet<> keys;
+  };
+  std::vector<Level> stack;
+  for (size_t i = 0, n = text.size(); i < n; ++i) {
+    char c = text[i];
+    switch (c) {
+    case '{':
+    case '[':
+      if (stack.size() >= maxDepth)
+        return "nested deeper than " + std::to_string(maxDepth) + " levels (byte " +
+               std::to_string(i) + ")";
+      stack.push_back(Level{c == '{', c == '{', {}});
+      break;
+    case '}':
+    case ']':
+      if (stack.empty()) return ""; // not JSON: the parser says so
+      stack.pop_back();
+      break;
+    case ',':
+      if (!stack.empty() && stack.back().object) stack.back().expectKey = true;
+      break;
+    case '"': {
+      size_t start = i++;
+      while (i < n && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+      if (i >= n) return ""; // unterminated string: the parser says so
+      if (stack.empty() || !stack.back().object || !stack.back().expectKey) break;
+      stack.back().expectKey = false;
+      StringRef raw = text.slice(start + 1, i);
+      std::string key = raw.str();
+      if (raw.contains('\\')) { // compare keys as the parser will see them
+        llvm::Expected<llvm::json::Value> v = llvm::json::parse(text.slice(start, i + 1));
+        if (!v) {
+          llvm::consumeError(v.takeError());
+          return ""; // a bad escape: the parser says so
+        }
+        key = v->getAsString()->str();
+      }
+      if (!stack.back().keys.insert(key).second)
+        return "duplicate key '" + key + "' (byte " + std::to_string(start) + ")";
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  return "";
+}

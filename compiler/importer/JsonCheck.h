@@ -1,0 +1,26 @@
+//===- JsonCheck.h - what llvm::json::parse does not check ------*- C++ -*-===//
+//
+// llvm::json::parse recurses once per nesting level with no limit (a header of
+// a few hundred thousand '[' overflows the stack) and keeps the last of two
+// equal keys in an object without a word. The readers run checkJson over the
+// text first.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ALBERTC_IMPORTER_JSONCHECK_H
+#define ALBERTC_IMPORTER_JSONCHECK_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace albertc {
+
+/// Checks that `text` nests objects/arrays at most `maxDepth` deep and that no
+/// object has the same key twice (compared after unescaping). Returns "" or
+/// what is wrong, e.g. "duplicate key 'a' (byte 17)". Text that is not JSON
+/// otherwise passes: the parser reports it.
+std::string checkJson(llvm::StringRef text, unsigned maxDepth);
+
+} // namespace albertc
+
+#endif // ALBERTC_IMPORTER_JSONCHECK_H
