@@ -72,12 +72,20 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // --- The schedule (CPU) --------------------------------------------------
   // Output tile kRowBlock rows x P columns, the accumulator in registers for
   // the whole K loop: per k, P / V vector loads of W, kRowBlock broadcasts of
-  // x, P / V * kRowBlock FMAs. Measured on the 2-core Zen 4 dev machine with
-  // this tile (shared/notes/halide-cpu.md): 95-98% of FMA peak on the ALBERT
-  // GEMM shapes, 1 and 2 threads. K-blocking and packing x were slower.
+  // x, P / V * kRowBlock FMAs (24 zmm accumulators, no spills).
+  // Rows come in blocks of `mc` tiles, and within a block the loop runs over
+  // weight panels outside the tiles: each panel (K x P floats) is read from
+  // L2 by every tile of the block instead of streaming the whole weight from
+  // L3 once per tile. Measured on the 2-vCPU Xeon (AVX-512, 2 FMA ports) dev
+  // machine, 1 thread, build/bin/kernel_benchmark, GFLOP/s tile-order ->
+  // blocked: QKV 128x2304x768 96 -> 187, FFN+GELU 128x3072x768 73 -> 179,
+  // decoder 128x30000x128 63 -> 157, FFN-out+LayerNorm 128x768x3072 82 -> 172;
+  // 2 threads 285-347 (the whole model: 1x128 116 -> 82 ms). Blocks of 32 or
+  // 64 tiles were within 10%.
   // Intermediates round their tiles up (rows are padded, W and b are padded
   // to whole panels); the pipeline output keeps exact bounds.
-  Var co("co"), ci("ci"), ro("ro"), ri("ri"), t("t");
+  const int mc = K >= 2048 ? 32 : 64;
+  Var co("co"), ci("ci"), ro("ro"), ri("ri"), rb("rb"), rk("rk");
   TailStrategy rowTail = isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   TailStrategy colTail = (N % P == 0) ? TailStrategy::ShiftInwards
                          : isOutput    ? TailStrategy::GuardWithIf
@@ -100,41 +108,52 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .unroll(r);
   };
 
-  if (!epi.residualLn) {
+  if (!epi.residualLn && fuseInput) {
+    // The input (the embedding rows) is computed per 8-row tile, so the
+    // tiles of a row block run over all panels before the next tile; the
+    // projection's weight (E x H) is small enough to stay in L2.
     out.split(r, ro, ri, kRowBlock, rowTail)
         .split(c, co, ci, P, colTail)
         .reorder(ci, ri, co, ro)
         .vectorize(ci, V)
         .unroll(ci)
         .unroll(ri);
-    if (fuseInput) {
-      parallelUnlessSmall(out, ro, work);
-      result.rowBlock = LoopLevel(out, ro);
-      scheduleAcc(out, co);
-    } else {
-      // Parallel over all tiles: one sequence (8 rows) still fills the cores.
-      out.fuse(co, ro, t);
-      parallelUnlessSmall(out, t, work);
-      scheduleAcc(out, t);
-    }
-  } else {
-    // The LayerNorm needs whole rows: tiles of the pre-norm sum are computed
-    // per row block, then the row statistics (two passes), then the output.
-    TailStrategy sumTail = (N % P == 0) ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
-    out.split(r, ro, ri, kRowBlock, rowTail)
-        .reorder(c, ri, ro)
-        .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
     parallelUnlessSmall(out, ro, work);
-    z.compute_at(out, ro)
-        .split(c, co, ci, P, sumTail)
-        .reorder(ci, r, co)
+    result.rowBlock = LoopLevel(out, ro);
+    scheduleAcc(out, co);
+  } else if (!epi.residualLn) {
+    out.split(r, ro, ri, kRowBlock, rowTail)
+        .split(c, co, ci, P, colTail)
+        .split(ro, rb, rk, mc, TailStrategy::GuardWithIf)
+        .reorder(ci, ri, rk, co, rb)
         .vectorize(ci, V)
         .unroll(ci)
-        .unroll(r);
-    scheduleAcc(z, co);
-    mean.compute_at(out, ro);
-    var.compute_at(out, ro);
-    if (fuseInput) result.rowBlock = LoopLevel(out, ro);
+        .unroll(ri);
+    parallelUnlessSmall(out, co, work);
+    scheduleAcc(out, rk);
+  } else {
+    // The LayerNorm needs whole rows: the pre-norm sum of a row block is
+    // computed panel by panel as above, then each tile's row statistics (two
+    // passes) and output.
+    TailStrategy sumTail = (N % P == 0) ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+    Var zo("zo"), zi("zi");
+    out.split(r, ro, ri, kRowBlock, rowTail)
+        .split(ro, rb, rk, mc, TailStrategy::GuardWithIf)
+        .reorder(c, ri, rk, rb)
+        .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
+    parallelUnlessSmall(out, rk, tokenRows(env) * N * 8);
+    z.compute_at(out, rb)
+        .split(r, zo, zi, kRowBlock, TailStrategy::GuardWithIf)
+        .split(c, co, ci, P, sumTail)
+        .reorder(ci, zi, zo, co)
+        .vectorize(ci, V)
+        .unroll(ci)
+        .unroll(zi);
+    parallelUnlessSmall(z, co, work);
+    scheduleAcc(z, zo);
+    mean.compute_at(out, rk);
+    var.compute_at(out, rk);
+    if (fuseInput) result.rowBlock = LoopLevel(out, rb);
   }
   return result;
 }
