@@ -143,7 +143,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
     parallelUnlessSmall(out, rk, tokenRows(env) * N * 8);
     z.compute_at(out, rb)
-        .split(r, zo, zi, kRowBlock, TailStrategy::GuardWithIf)
+        .split(r, zo, zi, kRowBlock, TailStrategy::ShiftInwards)
         .split(c, co, ci, P, sumTail)
         .reorder(ci, zi, zo, co)
         .vectorize(ci, V)
