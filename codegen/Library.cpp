@@ -67,6 +67,7 @@ struct Plan {
   std::vector<Output> outputs;
   std::string forwardBody; // C statements of forward()
   int64_t vocab = 0, types = 0, positions = 0;
+  int64_t maxTokenCols = 1; // the widest [batch, seq, C] tensor in any kernel
 };
 
 class Planner {
@@ -114,6 +115,12 @@ private:
   }
 
   llvm::Expected<int> kernelFor(KernelOp op) {
+    op.walk([&](Operation *inner) {
+      for (Value v : inner->getResults())
+        if (auto t = v.getType().dyn_cast<RankedTensorType>())
+          if (t.getRank() == 3 && !t.isDynamicDim(2))
+            plan.maxTokenCols = std::max(plan.maxTokenCols, t.getDimSize(2));
+    });
     std::string key = kernelKey(op);
     auto it = kernelIndex.find(key);
     if (it != kernelIndex.end()) return it->second;
@@ -266,7 +273,7 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << "  " << plan.weights.weights().size() << ", weights, " << plan.values.size()
     << ", values, " << plan.outputs.size() << ", outputs, forward,\n"
     << "  " << (opts.embedWeights ? n + "_weights_blob" : std::string("0")) << ", "
-    << (opts.embedWeights ? fileSize : 0) << "ull\n};\n\n";
+    << (opts.embedWeights ? fileSize : 0) << "ull, " << plan.maxTokenCols << "\n};\n\n";
   c << "#define API __attribute__((visibility(\"default\")))\n"
     << "typedef struct " << n << "_model " << n << "_model;\n"
     << "typedef struct " << n << "_options { int num_threads; } " << n << "_options;\n"

@@ -6,6 +6,7 @@
 #include "albert/albert_runtime.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -372,6 +373,12 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: batch x seq = %lld x %lld is too large",
                 (long long)batch, (long long)seq);
   int64_t n = batch * seq;
+  int64_t widest = (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK * m->max_token_cols * 4;
+  if (widest > INT32_MAX)
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                "run: batch x seq = %lld x %lld is too large: a [%lld, %lld] float32 tensor would "
+                "exceed 2 GiB (the kernels' buffer limit); run smaller batches",
+                (long long)batch, (long long)seq, (long long)n, (long long)m->max_token_cols);
   for (int64_t i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= m->vocab_size)
       return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,

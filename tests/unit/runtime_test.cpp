@@ -132,6 +132,8 @@ TEST_F(RuntimeTest, RejectsBadArgumentsWithAMessage) {
       {0, 3, ids.data(), nullptr, nullptr, "batch must be >= 1"},
       {2, 0, ids.data(), nullptr, nullptr, "seq must be in [1, 64]"},
       {1, 65, ids.data(), nullptr, nullptr, "max_position_embeddings"},
+      // 131072 x 64 tokens x the widest tensor (QKV, 96 floats) is over 2 GiB.
+      {131072, 64, ids.data(), nullptr, nullptr, "a [8388608, 96] float32 tensor would exceed 2 GiB"},
       {2, 3, bad.data(), nullptr, nullptr, "input_ids[1][1] = 50 is outside the vocabulary"},
       {2, 3, ids.data(), badMask.data(), nullptr, "attention_mask[0][1] = 2"},
       {2, 3, ids.data(), nullptr, badTt.data(), "token_type_ids[1][2] = 2"},

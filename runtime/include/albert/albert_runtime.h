@@ -108,6 +108,10 @@ typedef struct albert_rt_model {
   /* With --embed-weights: the weights file's bytes inside the library. */
   const unsigned char *embedded_weights;
   uint64_t embedded_size;
+  /* The widest per-token tensor any kernel makes (e.g. the vocabulary for
+   * MLM logits, 3H for QKV): Halide buffers must stay under 2^31 bytes, so
+   * batch * seq * this * 4 must too. */
+  int64_t max_token_cols;
 } albert_rt_model;
 
 typedef struct albert_rt_handle albert_rt_handle;
