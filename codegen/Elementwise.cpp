@@ -87,6 +87,11 @@ EmbeddingRows embeddingRows(KernelEnv &env, Func ids, Func tt, Func word, Func p
   return e;
 }
 
+void EmbeddingRows::scheduleRows(const KernelEnv &env, int embed, bool isOutput) {
+  Var ro = codegen::scheduleRows(out, env, embed, isOutput);
+  for (Func f : {sum, mean, var}) f.compute_at(out, ro);
+}
+
 void EmbeddingRows::computeAt(const LoopLevel &level, const KernelEnv &env) {
   int V = vectorWidth(env.target);
   for (Func f : {sum, mean, var, out}) f.compute_at(level);

@@ -207,14 +207,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
       result = gatherCls(env, F(g.input()), name);
     } else if (auto e = dyn_cast<EmbeddingsOp>(o)) {
       EmbeddingRows rows = embeddingRowsOf(env, e, F, name);
-      Var ro("ro"), ri("ri");
-      if (!isOutput) rows.out.compute_root();
-      rows.out.split(env.r, ro, ri, kRowBlock,
-                     isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp);
-      parallelUnlessSmall(rows.out, ro, tokenRows(env) * int(lastDim(e.result())) * 8);
-      rows.sum.compute_at(rows.out, ro);
-      rows.mean.compute_at(rows.out, ro);
-      rows.var.compute_at(rows.out, ro);
+      rows.scheduleRows(env, int(lastDim(e.result())), isOutput);
       result = rows.out;
     } else if (auto e = dyn_cast<FusedEmbeddingOp>(o)) {
       auto ps = e.proj_weight().getType().cast<ShapedType>().getShape();

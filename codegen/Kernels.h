@@ -84,9 +84,11 @@ Halide::Func gatherCls(KernelEnv &env, Halide::Func x, const std::string &name);
 /// the tables (the runtime rejects bad ids before any kernel runs).
 struct EmbeddingRows {
   Halide::Func sum, mean, var, out;
-  /// Computes every stage at `level` (fused into a consumer's row block),
-  /// or at root when `level` is root.
+  /// Computes every stage at `level` (fused into a consumer's row block).
   void computeAt(const Halide::LoopLevel &level, const KernelEnv &env);
+  /// Schedules `out` as a per-row kernel of its own (row blocks, vectorized
+  /// channels), its other stages per row block.
+  void scheduleRows(const KernelEnv &env, int embed, bool isOutput);
 };
 EmbeddingRows embeddingRows(KernelEnv &env, Halide::Func ids, Halide::Func tt,
                             Halide::Func word, Halide::Func pos, Halide::Func type,

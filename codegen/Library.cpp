@@ -86,6 +86,15 @@ public:
     plan.vocab = get("vocab_size");
     plan.types = get("type_vocab_size");
     plan.positions = get("max_position_embeddings");
+    // The widest per-token tensor any kernel makes bounds batch x seq at run time.
+    func.walk([&](KernelOp k) {
+      k.walk([&](Operation *inner) {
+        for (Value v : inner->getResults())
+          if (auto t = v.getType().dyn_cast<RankedTensorType>())
+            if (t.getRank() == 3 && !t.isDynamicDim(2))
+              plan.maxTokenCols = std::max(plan.maxTokenCols, t.getDimSize(2));
+      });
+    });
     Block &entry = func.getBody().front();
     exprs[entry.getArgument(0)] = "&x->ids";
     exprs[entry.getArgument(1)] = "&x->mask";
@@ -115,12 +124,6 @@ private:
   }
 
   llvm::Expected<int> kernelFor(KernelOp op) {
-    op.walk([&](Operation *inner) {
-      for (Value v : inner->getResults())
-        if (auto t = v.getType().dyn_cast<RankedTensorType>())
-          if (t.getRank() == 3 && !t.isDynamicDim(2))
-            plan.maxTokenCols = std::max(plan.maxTokenCols, t.getDimSize(2));
-    });
     std::string key = kernelKey(op);
     auto it = kernelIndex.find(key);
     if (it != kernelIndex.end()) return it->second;
