@@ -33,7 +33,7 @@ int64_t lastDim(Value v) { return v.getType().cast<ShapedType>().getShape().back
 
 bool isWeight(Value outer) {
   Operation *def = outer.getDefiningOp();
-  return def && isa<ParamRefOp, ConcatOp>(def);
+  return def && isa<ParamRefOp, ConcatOp, SliceOp>(def);
 }
 
 /// Records how each weight block argument is used; a weight used two ways in

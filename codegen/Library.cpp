@@ -63,8 +63,12 @@ struct Plan {
   WeightPacker weights;
   struct Buffer { bool perToken; int cols; };
   std::vector<Buffer> values;
-  struct Output { std::string name; bool perToken; int cols; std::string expr; };
+  /// view: ALBERT_RT_VIEW_*, how the buffer is shown (squeezed, per choice).
+  struct Output { std::string name; bool perToken; int cols; int view; std::string expr; };
   std::vector<Output> outputs;
+  bool choices = false;            // inputs are [batch, choices, seq]
+  std::string task;                // albert.task
+  std::vector<std::string> labels; // a classifier's class names
   std::string forwardBody; // C statements of forward()
   int64_t vocab = 0, types = 0, positions = 0;
   int64_t maxTokenCols = 1; // the widest [batch, seq, C] tensor in any kernel
@@ -84,6 +88,10 @@ public:
       return a ? a.getInt() : 0;
     };
     plan.vocab = get("vocab_size");
+    if (auto t = module->getAttrOfType<StringAttr>("albert.task")) plan.task = t.getValue().str();
+    if (auto labels = module->getAttrOfType<ArrayAttr>("albert.labels"))
+      for (Attribute a : labels)
+        if (auto l = a.dyn_cast<StringAttr>()) plan.labels.push_back(l.getValue().str());
     plan.types = get("type_vocab_size");
     plan.positions = get("max_position_embeddings");
     // The widest per-token tensor any kernel makes bounds batch x seq at run time.
@@ -96,6 +104,7 @@ public:
       });
     });
     Block &entry = func.getBody().front();
+    plan.choices = entry.getArgument(0).getType().cast<ShapedType>().getRank() == 3;
     exprs[entry.getArgument(0)] = "&x->ids";
     exprs[entry.getArgument(1)] = "&x->mask";
     exprs[entry.getArgument(2)] = "&x->tt";
@@ -108,10 +117,20 @@ public:
       return err("codegen: too many outputs");
     for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
       Value v = ret.getOperand(i);
-      auto t = v.getType().cast<ShapedType>();
       if (!exprs.count(v)) return err("codegen: output is not computed by a kernel");
+      // The buffer is the kernel's result under any view.
+      int view = ALBERT_RT_VIEW_NONE;
+      Value buffer = v;
+      if (auto sq = v.getDefiningOp<SqueezeOp>()) {
+        view = ALBERT_RT_VIEW_SQUEEZE;
+        buffer = sq.input();
+      } else if (auto un = v.getDefiningOp<UnflattenChoicesOp>()) {
+        view = ALBERT_RT_VIEW_CHOICES;
+        buffer = un.input();
+      }
+      auto t = buffer.getType().cast<ShapedType>();
       plan.outputs.push_back({names[i].cast<StringAttr>().getValue().str(), t.getRank() == 3,
-                              int(t.getShape().back()), exprs[v]});
+                              int(t.getShape().back()), view, exprs[v]});
     }
     return llvm::Error::success();
   }
@@ -143,7 +162,13 @@ private:
     Value yielded;
     if (auto y = dyn_cast<YieldOp>(block.getTerminator())) yielded = y.value();
     for (Operation &o : block.without_terminator()) {
-      if (isa<ParamRefOp, ConcatOp>(o)) continue;
+      if (isa<ParamRefOp, ConcatOp, SliceOp>(o)) continue; // weights: packed at compile time
+      // Views share their operand's buffer.
+      if (isa<SqueezeOp, FlattenChoicesOp, UnflattenChoicesOp>(o)) {
+        if (!exprs.count(o.getOperand(0))) return err("codegen: a view's input has no buffer");
+        exprs[o.getResult(0)] = exprs[o.getOperand(0)];
+        continue;
+      }
       if (auto k = dyn_cast<KernelOp>(o)) {
         auto index = kernelFor(k);
         if (!index) return index.takeError();
@@ -233,6 +258,22 @@ uint64_t fingerprintOf(const Plan &plan, const std::string &name) {
   return fnv(os.str());
 }
 
+/// `s` as a C string literal: printable ASCII but quote, backslash and '?'
+/// (trigraphs) as is, every other byte as an octal escape.
+std::string cString(const std::string &s) {
+  std::string r = "\"";
+  for (unsigned char ch : s) {
+    if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '?') {
+      r += char(ch);
+    } else {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\%03o", ch);
+      r += buf;
+    }
+  }
+  return r + "\"";
+}
+
 std::string hex(uint64_t v) {
   char buf[32];
   snprintf(buf, sizeof buf, "0x%016llxull", (unsigned long long)v);
@@ -261,7 +302,7 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
   for (const Plan::Buffer &b : plan.values) c << "  {" << b.perToken << ", " << b.cols << "},\n";
   c << "};\n\nstatic const albert_rt_output_desc outputs[] = {\n";
   for (const Plan::Output &o : plan.outputs)
-    c << "  {\"" << o.name << "\", " << o.perToken << ", " << o.cols << "},\n";
+    c << "  {\"" << o.name << "\", " << o.perToken << ", " << o.cols << ", " << o.view << "},\n";
   c << "};\n\n"
     << "static int forward(albert_rt_exec *x) {\n  int err;\n"
     << plan.forwardBody;
@@ -276,7 +317,11 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << "  " << plan.weights.weights().size() << ", weights, " << plan.values.size()
     << ", values, " << plan.outputs.size() << ", outputs, forward,\n"
     << "  " << (opts.embedWeights ? n + "_weights_blob" : std::string("0")) << ", "
-    << (opts.embedWeights ? fileSize : 0) << "ull, " << plan.maxTokenCols << "\n};\n\n";
+    << (opts.embedWeights ? fileSize : 0) << "ull, " << plan.maxTokenCols << ", "
+    << plan.choices << "\n};\n\n";
+  c << "static const char *const labels[] = {";
+  for (const std::string &l : plan.labels) c << cString(l) << ", ";
+  c << "0};\n\n";
   c << "#define API __attribute__((visibility(\"default\")))\n"
     << "typedef struct " << n << "_model " << n << "_model;\n"
     << "typedef struct " << n << "_options { int num_threads; } " << n << "_options;\n"
@@ -284,10 +329,21 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << "_model **out) {\n"
     << "  return albert_rt_open(&model, path, options ? options->num_threads : 0, "
        "(albert_rt_handle **)out);\n}\n"
-    << "API int " << n << "_run(" << n << "_model *m, int64_t batch, int64_t seq, "
-       "const int32_t *input_ids, const int32_t *attention_mask, const int32_t *token_type_ids) {\n"
-    << "  return albert_rt_run((albert_rt_handle *)m, batch, seq, input_ids, attention_mask, "
-       "token_type_ids);\n}\n"
+    << (plan.choices
+            ? "API int " + n + "_run(" + n + "_model *m, int64_t batch, int64_t num_choices, "
+              "int64_t seq, const int32_t *input_ids, const int32_t *attention_mask, "
+              "const int32_t *token_type_ids) {\n"
+              "  return albert_rt_run_choices((albert_rt_handle *)m, batch, num_choices, seq, "
+              "input_ids, attention_mask, token_type_ids);\n}\n"
+            : "API int " + n + "_run(" + n + "_model *m, int64_t batch, int64_t seq, "
+              "const int32_t *input_ids, const int32_t *attention_mask, "
+              "const int32_t *token_type_ids) {\n"
+              "  return albert_rt_run((albert_rt_handle *)m, batch, seq, input_ids, "
+              "attention_mask, token_type_ids);\n}\n")
+    << "API const char *" << n << "_task(void) { return " << cString(plan.task) << "; }\n"
+    << "API int " << n << "_num_labels(void) { return " << plan.labels.size() << "; }\n"
+    << "API const char *" << n << "_label(int index) {\n"
+    << "  return index >= 0 && index < " << plan.labels.size() << " ? labels[index] : 0;\n}\n"
     << "API int " << n << "_output(const " << n << "_model *m, int index, const float **data, "
        "int64_t shape[3], int *rank) {\n"
     << "  return albert_rt_output((const albert_rt_handle *)m, index, data, shape, rank);\n}\n"
@@ -348,12 +404,18 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << "#define " << N << "_MAX_SEQ " << plan.positions << "\n"
     << "#define " << N << "_NUM_OUTPUTS " << plan.outputs.size() << "\n";
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
-    std::string on = plan.outputs[i].name;
+    const Plan::Output &o = plan.outputs[i];
+    std::string on = o.name;
     for (char &ch : on) ch = char(toupper((unsigned char)ch));
-    h << "#define " << N << "_OUTPUT_" << on << " " << i << " /* "
-      << (plan.outputs[i].perToken ? "[batch, seq, " : "[batch, ") << plan.outputs[i].cols
-      << "] float32 */\n";
+    std::string shape = o.view == ALBERT_RT_VIEW_SQUEEZE   ? "[batch, seq]"
+                        : o.view == ALBERT_RT_VIEW_CHOICES ? "[batch, num_choices]"
+                        : o.perToken ? "[batch, seq, " + std::to_string(o.cols) + "]"
+                                     : "[batch, " + std::to_string(o.cols) + "]";
+    h << "#define " << N << "_OUTPUT_" << on << " " << i << " /* " << shape << " float32 */\n";
   }
+  if (!plan.labels.empty())
+    h << "#define " << N << "_NUM_LABELS " << plan.labels.size() << " /* classes of logits: "
+      << n << "_label(i) */\n";
   h << "\ntypedef struct " << n << "_model " << n << "_model;\n"
     << "typedef struct " << n << "_options {\n"
     << "  /* Kernel threads, shared by every handle of this library in the process: a\n"
@@ -366,10 +428,15 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << " * and " << n << "_error(NULL) says why. */\n"
     << "int " << n << "_open(const char *path, const " << n << "_options *options, " << n
     << "_model **out);\n"
-    << "/* Runs on row-major [batch, seq] int32 arrays. attention_mask (1 = attend, 0 =\n"
+    << (plan.choices
+            ? "/* Runs on row-major [batch, num_choices, seq] int32 arrays: every choice of an\n"
+              " * example is one sequence (e.g. [CLS] context [SEP] choice [SEP]).\n"
+            : "/* Runs on row-major [batch, seq] int32 arrays.")
+    << " attention_mask (1 = attend, 0 =\n"
     << " * padding) and token_type_ids may be NULL: all ones / all zeros. 1 <= seq <= "
     << N << "_MAX_SEQ. */\n"
-    << "int " << n << "_run(" << n << "_model *model, int64_t batch, int64_t seq,\n"
+    << "int " << n << "_run(" << n << "_model *model, int64_t batch, "
+    << (plan.choices ? "int64_t num_choices, " : "") << "int64_t seq,\n"
     << "    const int32_t *input_ids, const int32_t *attention_mask, const int32_t *token_type_ids);\n"
     << "/* Output `index` of the last run: *data library-owned, rank 2 ([batch, cols]) or 3\n"
     << " * ([batch, seq, cols]), shape[0..rank). Values at padded positions are unspecified. */\n"
@@ -381,8 +448,15 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << "int " << n << "_num_outputs(void);\n"
     << "/* The model's vocabulary size, token type count and longest sequence. */\n"
     << "void " << n << "_limits(int64_t *vocab_size, int64_t *type_vocab_size, int64_t *max_seq);\n"
-    << "/* \"last_hidden_state\", \"pooler_output\", \"logits\", \"sop_logits\"; NULL if out of range. */\n"
+    << "/* The output's name (\"last_hidden_state\", \"pooler_output\", \"logits\", \"sop_logits\",\n"
+    << " * \"start_logits\", \"end_logits\"); NULL if out of range. */\n"
     << "const char *" << n << "_output_name(int index);\n"
+    << "/* What the library computes: \"" << plan.task << "\" (albertc compile --task). */\n"
+    << "const char *" << n << "_task(void);\n"
+    << "/* A classifier's classes (config.json's id2label): their count (0 when the task\n"
+    << " * has none) and the name of class `index` (NULL if out of range). */\n"
+    << "int " << n << "_num_labels(void);\n"
+    << "const char *" << n << "_label(int index);\n"
     << "/* Why the last call on `model` failed; model NULL: this thread's last failed open. */\n"
     << "const char *" << n << "_error(const " << n << "_model *model);\n"
     << "void " << n << "_close(" << n << "_model *model);\n\n"

@@ -56,9 +56,19 @@ llvm::Error evaluate(Value v, const SafetensorsFile &file, std::vector<float> &o
     }
     return llvm::Error::success();
   }
+  if (auto slice = dyn_cast_or_null<SliceOp>(def)) {
+    std::vector<float> whole;
+    if (auto e = evaluate(slice.input(), file, whole, warn)) return e;
+    std::vector<int64_t> in = shapeOf(slice.input()), res = shapeOf(slice.result());
+    size_t row = 1;
+    for (size_t i = 1; i < in.size(); ++i) row *= size_t(in[i]);
+    auto first = whole.begin() + std::ptrdiff_t(size_t(slice.startAttr().getInt()) * row);
+    out.assign(first, first + std::ptrdiff_t(size_t(res[0]) * row));
+    return llvm::Error::success();
+  }
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "weights: a kernel weight is not made of albert.param_ref "
-                                 "and albert.concat");
+                                 "weights: a kernel weight is not made of albert.param_ref, "
+                                 "albert.concat and albert.slice");
 }
 
 uint64_t fnvWords(const unsigned char *p, size_t n, uint64_t h) {

@@ -18,6 +18,10 @@ Outputs (float64 .npy in OUT_DIR):
     base:        last_hidden_state [B,S,H], pooler_output [B,H]
     masked-lm:   logits [B,S,V]
     pretraining: logits [B,S,V], sop_logits [B,2]
+    sequence-classification: logits [B,N] = classifier(pooler)
+    token-classification:    logits [B,S,N] = classifier(h)
+    question-answering:      start_logits, end_logits [B,S] = qa_outputs(h)[..., 0 / 1]
+    multiple-choice:         inputs [B,C,S], run as B*C rows; logits [B,C] = classifier(pooler)
 
 Usage:
     albert_golden.py MODEL_DIR --input-ids ids.npy [--attention-mask m.npy] [--token-type-ids t.npy]
@@ -38,7 +42,12 @@ import sys
 import numpy as np
 import torch
 
-TASK_OF_ARCH = {"AlbertModel": "base", "AlbertForMaskedLM": "masked-lm", "AlbertForPreTraining": "pretraining"}
+TASK_OF_ARCH = {"AlbertModel": "base", "AlbertForMaskedLM": "masked-lm", "AlbertForPreTraining": "pretraining",
+                "AlbertForSequenceClassification": "sequence-classification",
+                "AlbertForTokenClassification": "token-classification",
+                "AlbertForQuestionAnswering": "question-answering",
+                "AlbertForMultipleChoice": "multiple-choice"}
+TASKS = tuple(TASK_OF_ARCH.values())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -203,7 +212,10 @@ class Albert:
         return self.linear(pooled, "sop_classifier.classifier")
 
     def run(self, task, ids, mask, tt):
-        h = self.encoder(ids, mask, tt)
+        return self.task_outputs(task, self.encoder(ids, mask, tt))
+
+    def task_outputs(self, task, h):
+        """The task's outputs from the encoder output h."""
         if task == "base":
             out = {"last_hidden_state": h}
             if "pooler.weight" in self.w:
@@ -215,6 +227,14 @@ class Albert:
             return {"logits": self.mlm_logits(h)}
         if task == "pretraining":
             return {"logits": self.mlm_logits(h), "sop_logits": self.sop_logits(self.pooler(h))}
+        # Heads of the fine-tuning architectures (dropout is the identity at inference).
+        if task in ("sequence-classification", "multiple-choice"):
+            return {"logits": self.linear(self.pooler(h), "classifier")}
+        if task == "token-classification":
+            return {"logits": self.linear(h, "classifier")}
+        if task == "question-answering":
+            qa = self.linear(h, "qa_outputs")
+            return {"start_logits": qa[..., 0], "end_logits": qa[..., 1]}
         raise ValueError("unknown task %r" % task)
 
 
@@ -231,29 +251,33 @@ def check_tied(w):
 # CLI
 # ----------------------------------------------------------------------------------------------
 
-def load_ids(path, name):
+def load_ids(path, name, rank=2):
     a = np.load(path)
     if a.dtype not in (np.int32, np.int64):
         raise SystemExit("%s: expected int32 or int64, got %s" % (name, a.dtype))
-    if a.ndim != 2:
-        raise SystemExit("%s: expected [batch, seq], got shape %s" % (name, a.shape))
+    if a.ndim != rank:
+        raise SystemExit("%s: expected %s, got shape %s"
+                         % (name, "[batch, seq]" if rank == 2 else "[batch, choices, seq]", a.shape))
     return torch.from_numpy(a.astype(np.int64))
 
 
-def make_inputs(cfg, B, S, seed, pad, out_dir):
+def make_inputs(cfg, B, S, seed, pad, out_dir, choices=0):
     V = int(cfg["vocab_size"])
     T = int(cfg.get("type_vocab_size", 2))
     rng = np.random.default_rng(seed)
-    ids = rng.integers(0, V, size=(B, S), dtype=np.int64)
-    mask = np.ones((B, S), dtype=np.int64)
+    R = B * max(choices, 1)  # rows: every (example, choice) of a multiple-choice input
+    ids = rng.integers(0, V, size=(R, S), dtype=np.int64)
+    mask = np.ones((R, S), dtype=np.int64)
     if pad:
-        for r in range(B):
-            n = r * S // (B + 1)
+        for r in range(R):
+            n = r * S // (R + 1)
             if n:
                 mask[r, S - n:] = 0
-    tt = np.zeros((B, S), dtype=np.int64)
+    tt = np.zeros((R, S), dtype=np.int64)
     if T >= 2:
         tt[:, S // 2:] = 1
+    if choices:
+        ids, mask, tt = (a.reshape(B, choices, S) for a in (ids, mask, tt))
     os.makedirs(out_dir, exist_ok=True)
     np.save(os.path.join(out_dir, "ids.npy"), ids)
     np.save(os.path.join(out_dir, "attention_mask.npy"), mask)
@@ -267,12 +291,14 @@ def main(argv=None):
     ap.add_argument("--input-ids", help="int32/int64 [B,S] .npy")
     ap.add_argument("--attention-mask", help="int32/int64 [B,S] .npy (1 = attend, 0 = masked); default all 1")
     ap.add_argument("--token-type-ids", help="int32/int64 [B,S] .npy; default all 0")
-    ap.add_argument("--task", choices=("base", "masked-lm", "pretraining"),
+    ap.add_argument("--task", choices=TASKS,
                     help="default: from config architectures[0]")
     ap.add_argument("--make-inputs", nargs=2, type=int, metavar=("B", "S"),
                     help="instead of running the model, write ids/attention_mask/token_type_ids .npy")
     ap.add_argument("--seed", type=int, default=0, help="seed for --make-inputs (default 0)")
     ap.add_argument("--pad", action="store_true", help="--make-inputs: zero a growing tail of the mask per row")
+    ap.add_argument("--choices", type=int, default=0,
+                    help="--make-inputs: [B, CHOICES, S] inputs for a multiple-choice model")
     a = ap.parse_args(argv)
 
     if a.make_inputs:
@@ -281,7 +307,7 @@ def main(argv=None):
         B, S = a.make_inputs
         if B < 1 or S < 1:
             ap.error("--make-inputs needs B >= 1 and S >= 1")
-        make_inputs(cfg, B, S, a.seed, a.pad, a.out_dir)
+        make_inputs(cfg, B, S, a.seed, a.pad, a.out_dir, a.choices)
         return
     if not a.input_ids:
         ap.error("--input-ids is required (or use --make-inputs)")
@@ -295,15 +321,20 @@ def main(argv=None):
         task = TASK_OF_ARCH[arch]
     need = {"base": [], "masked-lm": ["predictions.dense.weight", "predictions.bias"],
             "pretraining": ["predictions.dense.weight", "predictions.bias", "pooler.weight",
-                            "sop_classifier.classifier.weight"]}[task]
+                            "sop_classifier.classifier.weight"],
+            "sequence-classification": ["pooler.weight", "classifier.weight"],
+            "token-classification": ["classifier.weight"],
+            "question-answering": ["qa_outputs.weight"],
+            "multiple-choice": ["pooler.weight", "classifier.weight"]}[task]
     missing = [n for n in need if n not in w]
     if missing:
         ap.error("task %s needs tensors missing from the checkpoint: %s" % (task, ", ".join(missing)))
     check_tied(w)
 
-    ids = load_ids(a.input_ids, "input-ids")
-    mask = load_ids(a.attention_mask, "attention-mask") if a.attention_mask else torch.ones_like(ids)
-    tt = load_ids(a.token_type_ids, "token-type-ids") if a.token_type_ids else torch.zeros_like(ids)
+    rank = 3 if task == "multiple-choice" else 2
+    ids = load_ids(a.input_ids, "input-ids", rank)
+    mask = load_ids(a.attention_mask, "attention-mask", rank) if a.attention_mask else torch.ones_like(ids)
+    tt = load_ids(a.token_type_ids, "token-type-ids", rank) if a.token_type_ids else torch.zeros_like(ids)
     for name, t in (("attention-mask", mask), ("token-type-ids", tt)):
         if t.shape != ids.shape:
             ap.error("%s shape %s != input-ids shape %s" % (name, tuple(t.shape), tuple(ids.shape)))
@@ -313,8 +344,13 @@ def main(argv=None):
     if tt.min() < 0 or tt.max() >= int(cfg.get("type_vocab_size", 2)):
         ap.error("token type ids out of range")
 
+    shape = ids.shape
+    if rank == 3:  # AlbertForMultipleChoice: input_ids.view(-1, seq)
+        ids, mask, tt = (t.reshape(-1, shape[-1]) for t in (ids, mask, tt))
     with torch.no_grad():
         outs = Albert(cfg, w).run(task, ids, mask, tt)
+    if rank == 3:  # logits.view(-1, num_choices)
+        outs = {k: v.reshape(shape[0], shape[1]) for k, v in outs.items()}
     os.makedirs(a.out_dir, exist_ok=True)
     for name, t in outs.items():
         np.save(os.path.join(a.out_dir, name + ".npy"), t.numpy().astype(np.float64))

@@ -2,7 +2,8 @@
 """Compares albertc outputs (float32 .npy) with reference outputs (.npy).
 
 For every reference file, prints the relative L2 error ||a - b|| / ||b|| over
-non-padded positions ([B, S, C] outputs keep rows whose mask is 1) and exits 1
+non-padded positions ([B, S, C] outputs, and [B, S] ones such as start_logits, keep the positions
+whose mask is 1) and exits 1
 if any exceeds --tol (default 1e-5).
 
     compare_outputs.py RESULT_DIR REFERENCE_DIR [--mask attention_mask.npy]
@@ -34,7 +35,8 @@ def main():
         got = np.load(path).astype(np.float64)
         if got.shape != ref.shape:
             sys.exit(f"compare_outputs: {name}: shape {got.shape} != reference {ref.shape}")
-        if got.ndim == 3 and mask is not None:
+        if mask is not None and got.shape[:2] == mask.shape and (got.ndim == 3 or name[:-4].endswith(
+                ("start_logits", "end_logits"))):
             got, ref = got[mask], ref[mask]
         err = np.linalg.norm(got - ref) / max(np.linalg.norm(ref), 1e-300)
         worst = max(worst, err)

@@ -6,7 +6,8 @@
 #   <case>/golden/<set>/<output>.npy                      albert_golden.py (PyTorch, float64)
 #
 # Input sets: b1_s1 (batch 1, seq 1), b3_pad (batch 3, seq 17, padded rows),
-# b2_long (batch 2, seq = max_position_embeddings, padded rows).
+# b2_long (batch 2, seq = max_position_embeddings, padded rows). Multiple-choice cases
+# (CHOICES=3 before make_case) get [batch, 3, seq] inputs.
 #
 # Usage: scripts/make_e2e_cases.sh [CASES_DIR]     (default: tests/e2e/cases)
 # Needs a Python with numpy and torch (PYTHON, default /usr/bin/python3).
@@ -17,7 +18,8 @@
 # The model seeds below were picked so that PyTorch float32 stays below ~1e-6 on every set and
 # output (a 10x margin for albertc, whose float32 error is statistically the same as PyTorch's).
 # The last step prints that float32 error for every case; keep it well under 1e-6 when changing
-# a case or a seed. Input seeds are derived from the model seed (seed*100 + 1..3).
+# a case or a seed. Heads with a handful of values per row (3 class logits, a QA score) are noisier:
+# up to ~2e-6 there, still a 5x margin. Input seeds are derived from the model seed (seed*100 + 1..3).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +45,7 @@ make_case() {
     esac
     iseed=$((iseed + 1))
     "$PY" "$GOLDEN" "$dir/model" --make-inputs "$b" "$s" --seed "$iseed" "${pad[@]}" \
-      -o "$dir/inputs/$set"
+      --choices "${CHOICES:-0}" -o "$dir/inputs/$set"
     # albert_golden.py lists each output on stderr: show that only when it fails.
     local log
     if ! log=$("$PY" "$GOLDEN" "$dir/model" -o "$dir/golden/$set" \
@@ -77,6 +79,16 @@ make_case pretrain_odd 14 70 -- \
   --hidden 40 --heads 5 --embedding 12 --intermediate 72 --layers 2 --groups 1 --inner 3 \
   --vocab 37 --type-vocab 3
 
+# The fine-tuning heads (tests/e2e's Heads suite), on one small encoder shape.
+HEAD_MODEL=(--dtype F32 --act gelu_new --hidden 32 --embedding 16 --layers 3 --groups 1
+            --inner 1 --heads 4 --intermediate 48 --vocab 60 --type-vocab 2)
+make_case head_seq_cls 51 40 -- --arch AlbertForSequenceClassification \
+  --labels NEGATIVE,POSITIVE,NEUTRAL "${HEAD_MODEL[@]}"
+make_case head_token_cls 52 40 -- --arch AlbertForTokenClassification \
+  --labels O,B-PER,I-PER,B-LOC,I-LOC,B-ORG,I-ORG "${HEAD_MODEL[@]}"
+make_case head_qa 53 40 -- --arch AlbertForQuestionAnswering "${HEAD_MODEL[@]}"
+CHOICES=3 make_case head_multiple_choice 54 40 -- --arch AlbertForMultipleChoice "${HEAD_MODEL[@]}"
+
 echo "wrote $OUT ($(du -sh "$OUT" | cut -f1))" >&2
 
 # The conditioning check: PyTorch float32 vs the float64 golden, relative L2 at non-padded rows.
@@ -98,23 +110,23 @@ for case in sorted(os.listdir(out)):
         d = os.path.join(out, case, "inputs", s)
         ids, mask, tt = (torch.from_numpy(np.load(os.path.join(d, n + ".npy")))
                          for n in ("ids", "attention_mask", "token_type_ids"))
+        shape = ids.shape
+        if ids.ndim == 3:  # multiple choice: one row per (example, choice)
+            ids, mask, tt = (t.reshape(-1, shape[-1]) for t in (ids, mask, tt))
         with torch.no_grad():
             # As albert_golden's encoder, with float32's finfo.min (float64's overflows in float32).
             h = model.linear(model.embeddings(ids, tt), "encoder.embedding_hidden_mapping_in")
             add = (1.0 - mask.float())[:, None, None, :] * torch.finfo(torch.float32).min
             for g, j in model.schedule():
                 h = model.layer(h, add, "encoder.albert_layer_groups.%d.albert_layers.%d." % (g, j))
-            if task == "base":
-                res = {"last_hidden_state": h, "pooler_output": model.pooler(h)}
-            else:
-                res = {"logits": model.mlm_logits(h)}
-                if task == "pretraining":
-                    res["sop_logits"] = model.sop_logits(model.pooler(h))
+            res = model.task_outputs(task, h)
         m = mask.numpy().astype(bool)
         for name, t in res.items():
             g = np.load(os.path.join(out, case, "golden", s, name + ".npy"))
             a = t.double().numpy()
-            if g.ndim == 3:
+            if len(shape) == 3:
+                a = a.reshape(g.shape)
+            elif g.ndim == 3 or name in ("start_logits", "end_logits"):
                 g, a = g[m], a[m]
             rel = np.linalg.norm(a - g) / np.linalg.norm(g)
             worst = max(worst, rel)

@@ -30,7 +30,13 @@ import sys
 
 import numpy as np
 
-ARCHS = ("AlbertModel", "AlbertForMaskedLM", "AlbertForPreTraining")
+ARCHS = ("AlbertModel", "AlbertForMaskedLM", "AlbertForPreTraining",
+         "AlbertForSequenceClassification", "AlbertForTokenClassification",
+         "AlbertForQuestionAnswering", "AlbertForMultipleChoice")
+# Heads on the pooled output keep the pooler; transformers builds the others with
+# AlbertModel(add_pooling_layer=False).
+POOLED = ("AlbertModel", "AlbertForPreTraining", "AlbertForSequenceClassification",
+          "AlbertForMultipleChoice")
 ACTS = ("gelu_new", "gelu", "relu")
 DTYPES = ("F32", "F16", "BF16")
 
@@ -138,8 +144,15 @@ def build_tensors(a):
             linear(p + "ffn_output", H, F)
             layernorm(p + "full_layer_layer_norm", H)
     # AlbertForMaskedLM builds AlbertModel(add_pooling_layer=False): no pooler there.
-    if a.arch in ("AlbertModel", "AlbertForPreTraining"):
+    if a.arch in POOLED:
         linear(pre + "pooler", H, H)
+    # Task heads: classifier [num_labels, H] (multiple choice: one score), qa_outputs [2, H].
+    if a.arch in ("AlbertForSequenceClassification", "AlbertForTokenClassification"):
+        linear("classifier", a.num_labels, H)
+    if a.arch == "AlbertForMultipleChoice":
+        linear("classifier", 1, H)
+    if a.arch == "AlbertForQuestionAnswering":
+        linear("qa_outputs", 2, H)
 
     if a.arch in ("AlbertForMaskedLM", "AlbertForPreTraining"):
         linear("predictions.dense", E, H)
@@ -156,7 +169,7 @@ def build_tensors(a):
 
 
 def make_config(a):
-    return {
+    cfg = {
         "architectures": [a.arch],
         "model_type": "albert",
         "vocab_size": a.vocab,
@@ -181,6 +194,11 @@ def make_config(a):
         "eos_token_id": 3,
         "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[a.dtype],
     }
+    if a.arch in ("AlbertForSequenceClassification", "AlbertForTokenClassification"):
+        labels = a.labels.split(",") if a.labels else ["LABEL_%d" % i for i in range(a.num_labels)]
+        cfg["id2label"] = {str(i): l for i, l in enumerate(labels)}
+        cfg["label2id"] = {l: i for i, l in enumerate(labels)}
+    return cfg
 
 
 def parse_args(argv=None):
@@ -205,6 +223,9 @@ def parse_args(argv=None):
                     help="omit predictions.decoder.{weight,bias} (they are tied and may be absent)")
     ap.add_argument("--position-ids", action="store_true",
                     help="also store the embeddings.position_ids buffer (I64 [1, P])")
+    ap.add_argument("--num-labels", type=int, default=2,
+                    help="classes of a sequence/token classification head (default 2)")
+    ap.add_argument("--labels", help="comma-separated class names (id2label); default LABEL_i")
     ap.add_argument("--seed", type=int, default=0, help="RNG seed (default 0)")
     ap.add_argument("--eps", type=float, default=1e-12, help="layer_norm_eps (default 1e-12)")
     ap.add_argument("--std", type=float, default=0.5, help="std of weight matrices (default 0.5)")
@@ -214,6 +235,10 @@ def parse_args(argv=None):
               "vocab", "max_pos", "type_vocab"):
         if getattr(a, k) < 1:
             ap.error("--%s must be >= 1" % k.replace("_", "-"))
+    if a.labels:
+        a.num_labels = len(a.labels.split(","))
+    if a.num_labels < 1:
+        ap.error("--num-labels must be >= 1")
     if a.hidden % a.heads:
         ap.error("--hidden must be a multiple of --heads")
     if a.no_prefix and a.arch != "AlbertModel":

@@ -110,6 +110,26 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
       c.architectures.push_back(s->str());
     }
   }
+
+  // id2label: {"0": "O", "1": "B-PER", ...}; every index 0..n-1 exactly once.
+  if (const llvm::json::Value *v = o->get("id2label")) {
+    const llvm::json::Object *m = v->getAsObject();
+    if (!m) return fail(path, "'id2label' must be an object {\"0\": \"label\", ...}");
+    if (m->size() > size_t(kMaxDim)) return fail(path, "'id2label' has too many entries");
+    c.id2label.assign(m->size(), std::string());
+    std::vector<bool> seen(m->size(), false);
+    for (const auto &kv : *m) {
+      StringRef key = kv.first;
+      uint64_t index;
+      if (key.getAsInteger(10, index) || index >= m->size() || seen[index])
+        return fail(path, "'id2label' keys must be the indices 0.." +
+                              llvm::Twine(m->size() - 1) + ", got '" + key + "'");
+      llvm::Optional<StringRef> label = kv.second.getAsString();
+      if (!label) return fail(path, "'id2label' values must be strings");
+      seen[index] = true;
+      c.id2label[index] = label->str();
+    }
+  }
   return c;
 }
 

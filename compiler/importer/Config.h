@@ -29,6 +29,9 @@ struct AlbertConfig {
   /// Normalised: "gelu_new" (tanh form), "gelu" (erf form) or "relu".
   std::string hiddenAct = "gelu_new";
   std::vector<std::string> architectures;
+  /// Class names of a classification head, by index (config.json's
+  /// "id2label": {"0": "NEGATIVE", ...}); empty when the config has none.
+  std::vector<std::string> id2label;
 
   /// The group layer `i` runs: int(i / (L / G)), as HuggingFace computes it.
   int64_t groupOfLayer(int64_t i) const {

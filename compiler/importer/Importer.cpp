@@ -25,8 +25,8 @@ std::string shapeStr(llvm::ArrayRef<int64_t> s) {
 /// Builds the IR; remembers the first error so the building code stays linear.
 class IRBuilder {
 public:
-  IRBuilder(MLIRContext &ctx, const AlbertConfig &cfg, const SafetensorsFile &file)
-      : ctx(ctx), cfg(cfg), file(file), b(&ctx) {}
+  IRBuilder(MLIRContext &ctx, const AlbertConfig &cfg, const SafetensorsFile &file, Task task)
+      : ctx(ctx), cfg(cfg), file(file), task(task), b(&ctx) {}
 
   llvm::Expected<ImportedModel> build();
 
@@ -37,10 +37,17 @@ private:
 
   /// The value of weight `fullName`, checked against `shape`.
   Value weight(StringRef fullName, llvm::ArrayRef<int64_t> shape);
+  /// The classification head of `task` on the encoder output `h` (and the
+  /// pooled output, when there is one), appended to results/names; a missing
+  /// tensor is recorded in `unavailable`.
+  void buildClassifierHead(Value h, Value pooled, Value choicesIds,
+                           SmallVectorImpl<Value> &results, SmallVectorImpl<Attribute> &names,
+                           ImportedModel &out);
 
   MLIRContext &ctx;
   const AlbertConfig &cfg;
   const SafetensorsFile &file;
+  Task task;
   OpBuilder b;
   ModuleOp module;
   Operation *funcOp = nullptr;
@@ -93,7 +100,12 @@ llvm::Expected<ImportedModel> IRBuilder::build() {
                 T = cfg.typeVocabSize;
   const double eps = cfg.layerNormEps;
 
-  auto ids = RankedTensorType::get({-1, -1}, b.getI32Type());
+  // AlbertForMultipleChoice takes [batch, choices, seq] and runs the
+  // encoder on the batch * choices rows.
+  const bool choices = task == Task::MultipleChoice;
+  auto ids = RankedTensorType::get(choices ? llvm::ArrayRef<int64_t>{-1, -1, -1}
+                                           : llvm::ArrayRef<int64_t>{-1, -1},
+                                   b.getI32Type());
   auto act3 = [&](int64_t c) { return RankedTensorType::get({-1, -1, c}, b.getF32Type()); };
   auto act2 = [&](int64_t c) { return RankedTensorType::get({-1, c}, b.getF32Type()); };
   auto func = FuncOp::create(loc, "forward", b.getFunctionType({ids, ids, ids}, {}));
@@ -103,6 +115,15 @@ llvm::Expected<ImportedModel> IRBuilder::build() {
   b.setInsertionPointToStart(entry);
   Value inputIds = entry->getArgument(0), mask = entry->getArgument(1),
         tokenTypes = entry->getArgument(2);
+  if (choices) {
+    auto flat = [&](Value v) -> Value {
+      return b.create<albert::FlattenChoicesOp>(
+          loc, RankedTensorType::get({-1, -1}, b.getI32Type()), v);
+    };
+    inputIds = flat(inputIds);
+    mask = flat(mask);
+    tokenTypes = flat(tokenTypes);
+  }
   FloatAttr epsAttr = b.getF64FloatAttr(eps);
 
   // Embeddings and the E -> H projection.
@@ -160,10 +181,16 @@ llvm::Expected<ImportedModel> IRBuilder::build() {
   }
 
   // MLM head; the decoder is tied to the word embeddings, as in HuggingFace.
+  // A classification task's `logits` are its head's (below).
+  const bool classifier = task == Task::SequenceClassification ||
+                          task == Task::TokenClassification ||
+                          task == Task::QuestionAnswering || task == Task::MultipleChoice;
   std::string biasName = has("predictions.bias") ? "predictions.bias" : "predictions.decoder.bias";
   why = missing({"predictions.dense.weight", "predictions.dense.bias",
                  "predictions.LayerNorm.weight", "predictions.LayerNorm.bias", biasName});
-  if (why.empty()) {
+  if (classifier) {
+    // Not built.
+  } else if (why.empty()) {
     Value logits = b.create<albert::MlmHeadOp>(
         loc, act3(V), h, weight("predictions.dense.weight", {E, H}),
         weight("predictions.dense.bias", {E}), weight("predictions.LayerNorm.weight", {E}),
@@ -186,6 +213,8 @@ llvm::Expected<ImportedModel> IRBuilder::build() {
   } else {
     out.unavailable["sop_logits"] = why;
   }
+  if (classifier)
+    buildClassifierHead(h, pooled, choices ? entry->getArgument(0) : Value(), results, names, out);
   if (!error.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
 
@@ -211,11 +240,144 @@ llvm::Expected<ImportedModel> IRBuilder::build() {
   c.append("max_position_embeddings", b.getI64IntegerAttr(P));
   c.append("type_vocab_size", b.getI64IntegerAttr(T));
   module->setAttr("albert.config", c.getDictionary(&ctx));
+  module->setAttr("albert.task", b.getStringAttr(taskName(task)));
+  out.task = task;
   return std::move(out);
+}
+
+void IRBuilder::buildClassifierHead(Value h, Value pooled, Value choicesIds,
+                                    SmallVectorImpl<Value> &results,
+                                    SmallVectorImpl<Attribute> &names, ImportedModel &out) {
+  Location loc = b.getUnknownLoc();
+  const int64_t H = cfg.hiddenSize;
+  const bool qa = task == Task::QuestionAnswering;
+  std::string head = qa ? "qa_outputs" : "classifier";
+  std::vector<std::string> outputs =
+      qa ? std::vector<std::string>{"start_logits", "end_logits"} : std::vector<std::string>{"logits"};
+  auto unavailable = [&](const std::string &why) {
+    for (const std::string &o : outputs) out.unavailable[o] = why;
+  };
+  // The class count is the head's: HuggingFace sizes it from num_labels.
+  const TensorInfo *w = file.find(head + ".weight");
+  if (!w || !file.find(head + ".bias")) {
+    unavailable("tensor '" + head + (w ? ".bias" : ".weight") + "' not found in " +
+                file.path().str());
+    return;
+  }
+  if (w->shape.size() != 2 || w->shape[1] != H || w->shape[0] < 1) {
+    error = file.path().str() + ": tensor '" + head + ".weight' has shape " +
+            shapeStr(w->shape) + ", expected [num_labels, " + std::to_string(H) + "]";
+    return;
+  }
+  const int64_t N = w->shape[0];
+  const char *why = nullptr;
+  if (qa && N != 2) why = "2 rows (start and end)";
+  if (task == Task::MultipleChoice && N != 1) why = "1 row (one score per choice)";
+  if (why) {
+    error = file.path().str() + ": tensor '" + head + ".weight' has " + std::to_string(N) +
+            " rows; " + taskName(task) + " needs " + why;
+    return;
+  }
+  if (!qa && task != Task::MultipleChoice && !cfg.id2label.empty() &&
+      int64_t(cfg.id2label.size()) != N) {
+    error = file.path().str() + ": tensor '" + head + ".weight' has " + std::to_string(N) +
+            " rows but config.json's id2label names " + std::to_string(cfg.id2label.size()) +
+            " labels";
+    return;
+  }
+  if ((task == Task::SequenceClassification || task == Task::MultipleChoice) && !pooled) {
+    unavailable(out.unavailable["pooler_output"]);
+    return;
+  }
+  Value weightV = weight(head + ".weight", {N, H}), biasV = weight(head + ".bias", {N});
+  auto type = [&](llvm::ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getF32Type());
+  };
+  switch (task) {
+  case Task::SequenceClassification:
+    results.push_back(b.create<albert::LinearOp>(loc, type({-1, N}), pooled, weightV, biasV));
+    break;
+  case Task::TokenClassification:
+    results.push_back(b.create<albert::LinearOp>(loc, type({-1, -1, N}), h, weightV, biasV));
+    break;
+  case Task::MultipleChoice: {
+    Value score = b.create<albert::LinearOp>(loc, type({-1, 1}), pooled, weightV, biasV);
+    results.push_back(
+        b.create<albert::UnflattenChoicesOp>(loc, type({-1, -1}), score, choicesIds));
+    break;
+  }
+  case Task::QuestionAnswering:
+    // Row 0 of qa_outputs scores answer starts, row 1 answer ends.
+    for (int64_t row = 0; row < 2; ++row) {
+      Value wr = b.create<albert::SliceOp>(loc, type({1, H}), weightV, b.getI64IntegerAttr(row));
+      Value br = b.create<albert::SliceOp>(loc, type({1}), biasV, b.getI64IntegerAttr(row));
+      Value s = b.create<albert::LinearOp>(loc, type({-1, -1, 1}), h, wr, br);
+      results.push_back(b.create<albert::SqueezeOp>(loc, type({-1, -1}), s));
+    }
+    break;
+  default:
+    return;
+  }
+  for (const std::string &o : outputs) names.push_back(b.getStringAttr(o));
+  if (!qa && task != Task::MultipleChoice) {
+    SmallVector<Attribute> labels;
+    for (int64_t i = 0; i < N; ++i)
+      labels.push_back(b.getStringAttr(cfg.id2label.empty() ? "LABEL_" + std::to_string(i)
+                                                            : cfg.id2label[size_t(i)]));
+    module->setAttr("albert.labels", b.getArrayAttr(labels));
+  }
 }
 } // namespace
 
-llvm::Expected<ImportedModel> albertc::importModel(MLIRContext &ctx, StringRef modelDir) {
+static llvm::Error taskError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+namespace {
+struct TaskName {
+  Task task;
+  const char *name, *architecture;
+};
+const TaskName kTasks[] = {
+    {Task::Base, "base", "AlbertModel"},
+    {Task::MaskedLM, "masked-lm", "AlbertForMaskedLM"},
+    {Task::Pretraining, "pretraining", "AlbertForPreTraining"},
+    {Task::SequenceClassification, "sequence-classification", "AlbertForSequenceClassification"},
+    {Task::TokenClassification, "token-classification", "AlbertForTokenClassification"},
+    {Task::QuestionAnswering, "question-answering", "AlbertForQuestionAnswering"},
+    {Task::MultipleChoice, "multiple-choice", "AlbertForMultipleChoice"},
+};
+std::string allTasks(bool architectures) {
+  std::string s;
+  for (const TaskName &t : kTasks)
+    s += (s.empty() ? "" : ", ") + std::string(architectures ? t.architecture : t.name);
+  return s;
+}
+} // namespace
+
+llvm::Expected<Task> albertc::parseTask(StringRef name) {
+  for (const TaskName &t : kTasks)
+    if (name == t.name) return t.task;
+  return taskError("unknown --task '" + name + "' (use " + allTasks(false) + ")");
+}
+
+const char *albertc::taskName(Task task) {
+  for (const TaskName &t : kTasks)
+    if (t.task == task) return t.name;
+  return "?";
+}
+
+llvm::Expected<Task> albertc::taskFromConfig(const AlbertConfig &config, StringRef configPath) {
+  if (config.architectures.empty()) return Task::Base;
+  const std::string &a = config.architectures.front();
+  for (const TaskName &t : kTasks)
+    if (a == t.architecture) return t.task;
+  return taskError(configPath + ": architecture '" + a + "' is not supported (" +
+                   allTasks(true) + "); --task base compiles its encoder");
+}
+
+llvm::Expected<ImportedModel> albertc::importModel(MLIRContext &ctx, StringRef modelDir,
+                                                   StringRef taskName) {
   ctx.loadDialect<albert::AlbertDialect, StandardOpsDialect>();
   SmallString<256> cfgPath(modelDir), stPath(modelDir);
   llvm::sys::path::append(cfgPath, "config.json");
@@ -226,8 +388,10 @@ llvm::Expected<ImportedModel> albertc::importModel(MLIRContext &ctx, StringRef m
                                               "model folder with config.json and model.safetensors)");
   auto cfg = parseConfigFile(cfgPath);
   if (!cfg) return cfg.takeError();
+  auto task = taskName.empty() ? taskFromConfig(*cfg, cfgPath) : parseTask(taskName);
+  if (!task) return task.takeError();
   auto file = SafetensorsFile::open(stPath);
   if (!file) return file.takeError();
-  IRBuilder builder(ctx, *cfg, **file);
+  IRBuilder builder(ctx, *cfg, **file, *task);
   return builder.build();
 }

@@ -13,25 +13,6 @@ static llvm::Error err(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-llvm::Expected<Task> albertc::parseTask(llvm::StringRef name) {
-  if (name == "base") return Task::Base;
-  if (name == "masked-lm") return Task::MaskedLM;
-  if (name == "pretraining") return Task::Pretraining;
-  return err("unknown --task '" + name + "' (use base, masked-lm or pretraining)");
-}
-
-llvm::Expected<Task> albertc::taskFromConfig(const AlbertConfig &config,
-                                             llvm::StringRef configPath) {
-  if (config.architectures.empty()) return Task::Base;
-  const std::string &a = config.architectures.front();
-  if (a == "AlbertModel") return Task::Base;
-  if (a == "AlbertForMaskedLM") return Task::MaskedLM;
-  if (a == "AlbertForPreTraining") return Task::Pretraining;
-  return err(configPath + ": architecture '" + a +
-             "' is not supported (AlbertModel, AlbertForMaskedLM, AlbertForPreTraining); "
-             "--task base compiles its encoder");
-}
-
 llvm::Expected<std::vector<std::string>> albertc::outputsForTask(Task task,
                                                                  const ImportedModel &model) {
   std::vector<std::string> want;
@@ -46,6 +27,14 @@ llvm::Expected<std::vector<std::string>> albertc::outputsForTask(Task task,
     break;
   case Task::Pretraining:
     want = {"logits", "sop_logits"};
+    break;
+  case Task::SequenceClassification:
+  case Task::TokenClassification:
+  case Task::MultipleChoice:
+    want = {"logits"};
+    break;
+  case Task::QuestionAnswering:
+    want = {"start_logits", "end_logits"};
     break;
   }
   for (const std::string &o : want) {

@@ -12,13 +12,6 @@
 
 namespace albertc {
 
-enum class Task { Base, MaskedLM, Pretraining };
-
-/// "base", "masked-lm" or "pretraining".
-llvm::Expected<Task> parseTask(llvm::StringRef name);
-/// From config.json's architectures (AlbertModel, AlbertForMaskedLM,
-/// AlbertForPreTraining); base when there is none.
-llvm::Expected<Task> taskFromConfig(const AlbertConfig &config, llvm::StringRef configPath);
 /// The outputs a task returns, in order; an error names the missing tensor
 /// when the checkpoint cannot provide one.
 llvm::Expected<std::vector<std::string>> outputsForTask(Task task, const ImportedModel &model);

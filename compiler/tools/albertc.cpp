@@ -80,8 +80,10 @@ int compileMain(int argc, char **argv) {
   cl::opt<std::string> modelDir(cl::Positional, cl::Required, cl::desc("<model dir>"));
   cl::opt<std::string> out("o", cl::desc("output folder (IR stages: output file, default stdout)"),
                            cl::value_desc("path"), cl::init(""));
-  cl::opt<std::string> task("task", cl::desc("base, masked-lm or pretraining (default: from "
-                                             "config.json architectures)"),
+  cl::opt<std::string> task("task",
+                            cl::desc("base, masked-lm, pretraining, sequence-classification, "
+                                     "token-classification, question-answering or "
+                                     "multiple-choice (default: from config.json architectures)"),
                             cl::init(""));
   cl::opt<std::string> target("target", cl::desc("host, x86-64-avx2, x86-64-avx512 or a Halide "
                                                  "target string"),
@@ -126,7 +128,7 @@ int compileMain(int argc, char **argv) {
 
   mlir::MLIRContext ctx;
   ctx.disableMultithreading(); // the 2-core build machine; Halide compiles in this thread too
-  auto model = importModel(ctx, modelDir);
+  auto model = importModel(ctx, modelDir, task);
   if (!model) return fail(model.takeError());
   const AlbertConfig &cfg = model->config;
   progress("import " + modelDir + ": " + std::to_string(cfg.numHiddenLayers) + " layers, hidden " +
@@ -142,11 +144,7 @@ int compileMain(int argc, char **argv) {
   };
   if (emit == Import) return printIR();
 
-  llvm::Expected<Task> t = task.empty()
-                               ? taskFromConfig(cfg, modelDir + "/config.json")
-                               : parseTask(task);
-  if (!t) return fail(t.takeError());
-  auto outputs = outputsForTask(*t, *model);
+  auto outputs = outputsForTask(model->task, *model);
   if (!outputs) return fail(outputs.takeError());
 
   mlir::PassManager pm(&ctx);
@@ -196,6 +194,10 @@ struct Library {
   std::string name;
   int (*open)(const char *, const void *, void **) = nullptr;
   int (*run)(void *, int64_t, int64_t, const int32_t *, const int32_t *, const int32_t *) = nullptr;
+  // Multiple-choice libraries: <name>_run(model, batch, num_choices, seq, ...).
+  int (*runChoices)(void *, int64_t, int64_t, int64_t, const int32_t *, const int32_t *,
+                    const int32_t *) = nullptr;
+  std::string task;
   int (*output)(const void *, int, const float **, int64_t *, int *) = nullptr;
   int (*numOutputs)() = nullptr;
   const char *(*outputName)(int) = nullptr;
@@ -235,7 +237,13 @@ struct Library {
     limits = (decltype(limits))sym("_limits");
     error = (decltype(error))sym("_error");
     close = (decltype(close))sym("_close");
-    if (!open || !run || !output || !numOutputs || !outputName || !limits || !error || !close)
+    auto taskFn = (const char *(*)())sym("_task");
+    if (taskFn) task = taskFn();
+    if (task == "multiple-choice") {
+      runChoices = (decltype(runChoices))run;
+      run = nullptr;
+    }
+    if (!open || !(run || runChoices) || !output || !numOutputs || !outputName || !limits || !error || !close)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      path + ": not a library made by albertc compile");
     int options[1] = {threads};
@@ -251,7 +259,9 @@ struct Library {
 
 int runMain(int argc, char **argv) {
   cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"));
-  cl::opt<std::string> ids("input-ids", cl::Required, cl::desc("[batch, seq] int32/int64 .npy"));
+  cl::opt<std::string> ids("input-ids", cl::Required,
+                           cl::desc("[batch, seq] int32/int64 .npy ([batch, choices, seq] for "
+                                    "multiple-choice)"));
   cl::opt<std::string> mask("attention-mask", cl::desc("[batch, seq] .npy of 0/1"), cl::init(""));
   cl::opt<std::string> tt("token-type-ids", cl::desc("[batch, seq] .npy"), cl::init(""));
   cl::opt<std::string> out("o", cl::Required, cl::desc("folder for <output>.npy files"));
@@ -261,24 +271,30 @@ int runMain(int argc, char **argv) {
 
   std::vector<int64_t> shape, s2;
   std::vector<int32_t> idData, maskData, ttData;
+  Library lib;
+  if (auto e = lib.load(dir, threads)) return fail(std::move(e));
+  const size_t rank = lib.runChoices ? 3 : 2;
+  const char *dims = lib.runChoices ? "[batch, choices, seq]" : "[batch, seq]";
   if (auto e = readNpyInt(ids, shape, idData)) return fail(std::move(e));
-  if (shape.size() != 2)
-    return fail(ids + ": input_ids must be 2-D [batch, seq], got " + std::to_string(shape.size()) +
-                "-D");
+  if (shape.size() != rank)
+    return fail(ids + ": input_ids must be " + std::to_string(rank) + "-D " + dims + ", got " +
+                std::to_string(shape.size()) + "-D");
   for (auto [path, data] : {std::pair<std::string, std::vector<int32_t> *>{mask, &maskData},
                             {tt, &ttData}}) {
     if (path.empty()) continue;
     if (auto e = readNpyInt(path, s2, *data)) return fail(std::move(e));
-    if (s2 != shape)
-      return fail(path + ": shape does not match input_ids [" + std::to_string(shape[0]) + ", " +
-                  std::to_string(shape[1]) + "]");
+    if (s2 != shape) {
+      std::string dims;
+      for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+      return fail(path + ": shape does not match input_ids [" + dims + "]");
+    }
   }
-  Library lib;
-  if (auto e = lib.load(dir, threads)) return fail(std::move(e));
-  if (lib.run(lib.model, shape[0], shape[1], idData.data(),
-              maskData.empty() ? nullptr : maskData.data(),
-              ttData.empty() ? nullptr : ttData.data()) != 0)
-    return fail(lib.error(lib.model));
+  const int32_t *m = maskData.empty() ? nullptr : maskData.data();
+  const int32_t *t = ttData.empty() ? nullptr : ttData.data();
+  int rc = lib.runChoices
+               ? lib.runChoices(lib.model, shape[0], shape[1], shape[2], idData.data(), m, t)
+               : lib.run(lib.model, shape[0], shape[1], idData.data(), m, t);
+  if (rc != 0) return fail(lib.error(lib.model));
   if (auto ec = llvm::sys::fs::create_directories(out))
     return fail(out + ": cannot create: " + ec.message());
   for (int i = 0; i < lib.numOutputs(); ++i) {
@@ -323,8 +339,11 @@ int benchMain(int argc, char **argv) {
   std::vector<double> ms;
   for (int i = 0; i < warmup + runs; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    if (lib.run(lib.model, batch, seq, ids.data(), mask.data(), tt.data()) != 0)
-      return fail(lib.error(lib.model));
+    // A multiple-choice model: --batch rows of one choice each.
+    int rc = lib.runChoices
+                 ? lib.runChoices(lib.model, batch, 1, seq, ids.data(), mask.data(), tt.data())
+                 : lib.run(lib.model, batch, seq, ids.data(), mask.data(), tt.data());
+    if (rc != 0) return fail(lib.error(lib.model));
     if (i >= warmup) ms.push_back(secondsSince(t0) * 1e3);
   }
   std::sort(ms.begin(), ms.end());

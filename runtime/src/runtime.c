@@ -36,6 +36,7 @@ struct albert_rt_handle {
   halide_dimension_t input_dims[3][2];
   albert_rt_exec exec;
   int has_run;
+  int64_t choices; /* of the last run, for multiple-choice models */
   /* Guarded by registry_lock: calls in flight, and whether close came while
    * some were (the last one out frees the handle). */
   int users;
@@ -357,7 +358,7 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
 }
 
 static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *ids,
-               const int32_t *mask, const int32_t *tt) {
+               const int32_t *mask, const int32_t *tt, int64_t choices) {
   const albert_rt_model *m = h->model;
   h->error[0] = 0;
   h->has_run = 0;
@@ -365,6 +366,16 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
   if (batch < 1)
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: batch must be >= 1, got %lld",
                 (long long)batch);
+  if (choices < 1 || choices > (int64_t)1 << 24)
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: num_choices must be >= 1, got %lld",
+                (long long)choices);
+  if (m->choices && batch > ((int64_t)1 << 24) / choices)
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                "run: batch x num_choices = %lld x %lld is too large", (long long)batch,
+                (long long)choices);
+  /* A multiple-choice model runs its encoder on every (example, choice) row. */
+  batch *= choices;
+  h->choices = choices;
   if (seq < 1 || seq > m->max_positions)
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
                 "run: seq must be in [1, %lld] (max_position_embeddings), got %lld",
@@ -436,7 +447,22 @@ int albert_rt_run(albert_rt_handle *ticket, int64_t batch, int64_t seq, const in
                   const int32_t *mask, const int32_t *tt) {
   albert_rt_handle *h = acquire(ticket, "run");
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
-  int rc = run(h, batch, seq, ids, mask, tt);
+  int rc = h->model->choices
+               ? fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                      "run: this multiple-choice model takes [batch, num_choices, seq] inputs")
+               : run(h, batch, seq, ids, mask, tt, 1);
+  release(h);
+  return rc;
+}
+
+int albert_rt_run_choices(albert_rt_handle *ticket, int64_t batch, int64_t choices, int64_t seq,
+                          const int32_t *ids, const int32_t *mask, const int32_t *tt) {
+  albert_rt_handle *h = acquire(ticket, "run");
+  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+  int rc = h->model->choices
+               ? run(h, batch, seq, ids, mask, tt, choices)
+               : fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                      "run: this model takes [batch, seq] inputs, not choices");
   release(h);
   return rc;
 }
@@ -457,12 +483,17 @@ static int output(const albert_rt_handle *h, int index, const float **data, int6
   if (rc) return rc;
   const albert_rt_output_desc *o = &h->model->outputs[index];
   if (data) *data = (const float *)h->exec.outputs[index]->host;
-  if (shape) {
-    shape[0] = h->exec.batch;
-    shape[1] = o->per_token ? h->exec.seq : o->cols;
-    shape[2] = o->per_token ? o->cols : 0;
+  int64_t s[3] = {h->exec.batch, o->per_token ? h->exec.seq : o->cols, o->per_token ? o->cols : 0};
+  int r = o->per_token ? 3 : 2;
+  if (o->view == ALBERT_RT_VIEW_SQUEEZE) { /* [batch, seq, 1] -> [batch, seq] */
+    s[2] = 0;
+    r = 2;
+  } else if (o->view == ALBERT_RT_VIEW_CHOICES) { /* [batch * choices, 1] -> [batch, choices] */
+    s[0] = h->exec.batch / h->choices;
+    s[1] = h->choices;
   }
-  if (rank) *rank = o->per_token ? 3 : 2;
+  if (shape) memcpy(shape, s, sizeof s);
+  if (rank) *rank = r;
   return ALBERT_RT_OK;
 }
 

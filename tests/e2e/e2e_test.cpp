@@ -174,6 +174,12 @@ std::vector<int32_t> toInt32(const Npy &a) {
 struct Api {
   int (*open)(const char *, const void *, void **) = nullptr;
   int (*run)(void *, int64_t, int64_t, const int32_t *, const int32_t *, const int32_t *) = nullptr;
+  // A multiple-choice library's <name>_run(model, batch, num_choices, seq, ...).
+  int (*runChoices)(void *, int64_t, int64_t, int64_t, const int32_t *, const int32_t *,
+                    const int32_t *) = nullptr;
+  const char *(*task)() = nullptr;
+  int (*numLabels)() = nullptr;
+  const char *(*label)(int) = nullptr;
   int (*output)(const void *, int, const float **, int64_t *, int *) = nullptr;
   int (*outputInto)(const void *, int, float *, int64_t) = nullptr;
   int (*numOutputs)() = nullptr;
@@ -286,9 +292,16 @@ Compiled &compiled(const std::string &c, const std::string &task = "") {
   sym("_limits", m.api.limits);
   sym("_error", m.api.error);
   sym("_close", m.api.close);
+  sym("_task", m.api.task);
+  sym("_num_labels", m.api.numLabels);
+  sym("_label", m.api.label);
   if (!missing.empty()) {
     m.error = so + ": missing symbols:" + missing;
     return m;
+  }
+  if (std::string(m.api.task()) == "multiple-choice") {
+    m.api.runChoices = reinterpret_cast<decltype(m.api.runChoices)>(m.api.run);
+    m.api.run = nullptr;
   }
   if (m.api.open(m.dir.c_str(), nullptr, &m.model) != ALBERT_OK) {
     m.error = std::string("open: ") + m.api.error(nullptr);
@@ -333,11 +346,16 @@ bool loadInputs(const std::string &c, const std::string &set, Inputs &in, std::s
 }
 
 /// Runs and copies every output (via <name>_output; checks <name>_output_into agrees).
+/// choices > 0: a multiple-choice library, [batch, choices, seq] inputs.
 ::testing::AssertionResult runModel(const Compiled &m, void *model, int64_t batch, int64_t seq,
                                     const int32_t *ids, const int32_t *mask, const int32_t *tt,
-                                    Results &out) {
+                                    Results &out, int64_t choices = 0) {
   out.clear();
-  int rc = m.api.run(model, batch, seq, ids, mask, tt);
+  if (bool(choices) != bool(m.api.runChoices))
+    return ::testing::AssertionFailure() << "multiple-choice inputs for a library of task "
+                                         << m.api.task() << " or the other way round";
+  int rc = choices ? m.api.runChoices(model, batch, choices, seq, ids, mask, tt)
+                   : m.api.run(model, batch, seq, ids, mask, tt);
   if (rc != ALBERT_OK)
     return ::testing::AssertionFailure() << "run(batch " << batch << ", seq " << seq
                                          << ") returned " << rc << ": " << m.api.error(model);
@@ -918,6 +936,161 @@ TEST(E2ETask, NarrowerTaskThanCheckpoint) {
 INSTANTIATE_TEST_SUITE_P(Cases, E2E, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<const char *> &info) {
                            return std::string(info.param);
+                         });
+
+//===----------------------------------------------------------------------===//
+// The fine-tuning heads: sequence and token classification, question
+// answering, multiple choice (cases head_*, made by scripts/make_e2e_cases.sh)
+//===----------------------------------------------------------------------===//
+
+struct HeadCase {
+  const char *name, *task;
+  std::vector<std::string> labels; // the config's id2label
+};
+const HeadCase kHeadCases[] = {
+    {"head_seq_cls", "sequence-classification", {"NEGATIVE", "POSITIVE", "NEUTRAL"}},
+    {"head_token_cls",
+     "token-classification",
+     {"O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"}},
+    {"head_qa", "question-answering", {}},
+    {"head_multiple_choice", "multiple-choice", {}},
+};
+
+/// Inputs of a head case: [batch, seq], or [batch, choices, seq] for multiple choice.
+struct HeadInputs {
+  int64_t batch = 0, choices = 0, seq = 0;
+  std::vector<int32_t> ids, mask, tt;
+};
+
+bool loadHeadInputs(const std::string &c, const std::string &set, HeadInputs &in,
+                    std::string &err) {
+  std::string d = casesDir() + "/" + c + "/inputs/" + set + "/";
+  Npy ids, mask, tt;
+  if (!readNpy(d + "ids.npy", ids, err) || !readNpy(d + "attention_mask.npy", mask, err) ||
+      !readNpy(d + "token_type_ids.npy", tt, err))
+    return false;
+  if (ids.shape.size() < 2 || ids.shape.size() > 3 || mask.shape != ids.shape ||
+      tt.shape != ids.shape)
+    return err = d + ": inputs must all be [batch, seq] or [batch, choices, seq]", false;
+  in.batch = ids.shape[0];
+  in.choices = ids.shape.size() == 3 ? ids.shape[1] : 0;
+  in.seq = ids.shape.back();
+  in.ids = toInt32(ids);
+  in.mask = toInt32(mask);
+  in.tt = toInt32(tt);
+  return true;
+}
+
+class Heads : public ::testing::TestWithParam<HeadCase> {
+protected:
+  void SetUp() override {
+    c_ = GetParam().name;
+    ASSERT_TRUE(exists(casesDir() + "/" + c_ + "/model/config.json"))
+        << casesDir() << "/" << c_ << ": missing; run scripts/make_e2e_cases.sh";
+    m_ = &compiled(c_);
+    ASSERT_TRUE(m_->error.empty()) << m_->error;
+    std::string err;
+    ref_ = reference(c_, err);
+    ASSERT_NE(ref_, nullptr) << err;
+  }
+  std::string c_;
+  Compiled *m_ = nullptr;
+  const AlbertReference *ref_ = nullptr;
+};
+
+// Tests that each head's outputs match the PyTorch golden and the C++ reference at the
+// positions that count: every [batch, labels] / [batch, choices] value, and the
+// non-padded positions of [batch, seq, labels] and [batch, seq] (start/end) outputs.
+TEST_P(Heads, MatchesGoldenAndReference) {
+  for (const char *set : kSets) {
+    SCOPED_TRACE(set);
+    HeadInputs in;
+    std::string err;
+    ASSERT_TRUE(loadHeadInputs(c_, set, in, err)) << err;
+    int64_t rows = in.batch * std::max<int64_t>(in.choices, 1);
+    Results got;
+    ASSERT_TRUE(runModel(*m_, m_->model, in.batch, in.seq, in.ids.data(), in.mask.data(),
+                         in.tt.data(), got, in.choices));
+    auto want = ref_->run("", rows, in.seq, in.ids.data(), in.mask.data(), in.tt.data(),
+                          std::max<int64_t>(in.choices, 1));
+    ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
+    ASSERT_EQ(got.size(), want->values.size());
+    for (auto &[name, refOut] : want->values) {
+      SCOPED_TRACE(name);
+      auto it = got.find(name);
+      ASSERT_NE(it, got.end()) << "the library has no output " << name;
+      const Result &r = it->second;
+      ASSERT_EQ(r.shape, refOut.shape);
+      Npy golden;
+      std::string gpath = casesDir() + "/" + c_ + "/golden/" + set + "/" + name + ".npy";
+      ASSERT_TRUE(readNpy(gpath, golden, err)) << err;
+      ASSERT_EQ(golden.shape, refOut.shape) << gpath;
+      // [batch, seq] start/end scores are per token: one column per masked row.
+      bool perTokenScores = name == "start_logits" || name == "end_logits";
+      std::vector<int64_t> shape3 = perTokenScores
+                                        ? std::vector<int64_t>{r.shape[0], r.shape[1], 1}
+                                        : r.shape;
+      auto valid = validRows(shape3, in.choices ? std::vector<int32_t>{} : in.mask);
+      int64_t cols = shape3.back();
+      ErrorStats vsGolden = compareRows(r.data, golden.values, valid, cols);
+      ErrorStats vsRef = compareRows(r.data, refOut.data, valid, cols);
+      ErrorStats refVsGolden = compareRows(refOut.data, golden.values, valid, cols);
+      printf("[  e2e     ] %-20s %-8s %-13s rel L2 vs golden %.3e, vs C++ ref %.3e, ref vs "
+             "golden %.3e\n",
+             c_.c_str(), set, name.c_str(), vsGolden.relL2, vsRef.relL2, refVsGolden.relL2);
+      Summary &s = summary()[c_ + "/" + name];
+      s.golden = std::max(s.golden, vsGolden.relL2);
+      s.reference = std::max(s.reference, vsRef.relL2);
+      s.refVsGolden = std::max(s.refVsGolden, refVsGolden.relL2);
+      EXPECT_LE(vsGolden.relL2, kTolerance) << "compiled vs PyTorch golden " << gpath;
+      EXPECT_LE(vsRef.relL2, kTolerance) << "compiled vs C++ float64 reference";
+      EXPECT_LE(refVsGolden.relL2, kReferenceTolerance) << gpath;
+    }
+  }
+}
+
+// Tests that the library reports its task and the config's class names.
+TEST_P(Heads, TaskAndLabels) {
+  EXPECT_STREQ(m_->api.task(), GetParam().task);
+  const auto &labels = GetParam().labels;
+  ASSERT_EQ(m_->api.numLabels(), int(labels.size()));
+  for (size_t i = 0; i < labels.size(); ++i)
+    EXPECT_STREQ(m_->api.label(int(i)), labels[i].c_str());
+  EXPECT_EQ(m_->api.label(-1), nullptr);
+  EXPECT_EQ(m_->api.label(int(labels.size())), nullptr);
+}
+
+// Tests that a multiple-choice library checks num_choices and that each example's scores
+// do not depend on the other examples of the batch.
+TEST(HeadsMultipleChoice, ChoicesAreValidatedAndIndependent) {
+  Compiled &m = compiled("head_multiple_choice");
+  ASSERT_TRUE(m.error.empty()) << m.error;
+  ASSERT_NE(m.api.runChoices, nullptr);
+  HeadInputs in;
+  std::string err;
+  ASSERT_TRUE(loadHeadInputs("head_multiple_choice", "b3_pad", in, err)) << err;
+  ASSERT_GT(in.choices, 1);
+  EXPECT_EQ(m.api.runChoices(m.model, in.batch, 0, in.seq, in.ids.data(), nullptr, nullptr),
+            ALBERT_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(m.api.error(m.model)).find("num_choices"), std::string::npos)
+      << m.api.error(m.model);
+  Results all, last;
+  ASSERT_TRUE(runModel(m, m.model, in.batch, in.seq, in.ids.data(), in.mask.data(),
+                       in.tt.data(), all, in.choices));
+  ASSERT_EQ(all.at("logits").shape, (std::vector<int64_t>{in.batch, in.choices}));
+  size_t off = size_t((in.batch - 1) * in.choices * in.seq);
+  ASSERT_TRUE(runModel(m, m.model, 1, in.seq, in.ids.data() + off, in.mask.data() + off,
+                       in.tt.data() + off, last, in.choices));
+  ASSERT_EQ(last.at("logits").shape, (std::vector<int64_t>{1, in.choices}));
+  std::vector<int64_t> row{0};
+  std::vector<float> tail(all.at("logits").data.end() - in.choices, all.at("logits").data.end());
+  ErrorStats e = compareRows(last.at("logits").data, tail, row, in.choices);
+  EXPECT_LE(e.relL2, kTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Heads, ::testing::ValuesIn(kHeadCases),
+                         [](const ::testing::TestParamInfo<HeadCase> &info) {
+                           return std::string(info.param.name);
                          });
 
 } // namespace

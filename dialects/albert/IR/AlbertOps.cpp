@@ -275,6 +275,42 @@ static LogicalResult verifyMlmHead(MlmHeadOp op) {
   return expectResultType(op, op.result(), withLastDim(op.hidden(), v));
 }
 
+static LogicalResult verifySlice(SliceOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.input()), out = shapeOf(op.result());
+  int64_t start = op.startAttr().getInt();
+  if (in.size() != out.size() || in.empty() || in.drop_front() != out.drop_front())
+    return op.emitOpError() << "result must be rows of the input, got "
+                            << shapeString(in) << " -> " << shapeString(out);
+  if (start < 0 || out[0] < 1 || start + out[0] > in[0])
+    return op.emitOpError() << "rows [" << start << ", " << start + out[0]
+                            << ") are outside the input's " << in[0] << " rows";
+  return success();
+}
+
+static LogicalResult verifySqueeze(SqueezeOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.input());
+  if (in.size() != 3 || in[2] != 1)
+    return op.emitOpError() << "input must be [batch, seq, 1], got " << shapeString(in);
+  return expectResultType(op, op.result(), {in[0], in[1]});
+}
+
+static LogicalResult verifyFlattenChoices(FlattenChoicesOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.input());
+  if (in.size() != 3)
+    return op.emitOpError() << "input must be [batch, choices, seq], got " << shapeString(in);
+  int64_t rows = in[0] < 0 || in[1] < 0 ? ShapedType::kDynamicSize : in[0] * in[1];
+  return expectResultType(op, op.result(), {rows, in[2]});
+}
+
+static LogicalResult verifyUnflattenChoices(UnflattenChoicesOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.input()), like = shapeOf(op.like());
+  if (in.size() != 2 || in[1] != 1)
+    return op.emitOpError() << "input must be [batch * choices, 1], got " << shapeString(in);
+  if (like.size() != 3)
+    return op.emitOpError() << "like must be [batch, choices, seq], got " << shapeString(like);
+  return expectResultType(op, op.result(), {like[0], like[1]});
+}
+
 //===----------------------------------------------------------------------===//
 // Structure
 //===----------------------------------------------------------------------===//

@@ -63,6 +63,78 @@ def Albert_ConcatOp : Albert_Op<"concat", [NoSideEffect]> {
   let verifier = [{ return verifyConcat(*this); }];
 }
 
+def Albert_SliceOp : Albert_Op<"slice", [NoSideEffect]> {
+  let summary = "rows [start, start + n) of a weight, n the result's first dimension";
+  let description = [{
+    Evaluated when the weights are packed, like albert.concat. The question
+    answering head uses it to split qa_outputs [2, H] into the weights of
+    start_logits and end_logits, so each is computed into its own buffer.
+
+    ```mlir
+    %ws = albert.slice %w {start = 0 : i64} : (tensor<2x768xf32>) -> tensor<1x768xf32>
+    %we = albert.slice %w {start = 1 : i64} : (tensor<2x768xf32>) -> tensor<1x768xf32>
+    ```
+  }];
+  let arguments = (ins Albert_Weight:$input, I64Attr:$start);
+  let results = (outs Albert_Weight:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type($input, $result)";
+  let verifier = [{ return verifySlice(*this); }];
+}
+
+//===----------------------------------------------------------------------===//
+// Views: reshapes that move no data (codegen gives the result the buffer of
+// the operand and describes the shape to the runtime)
+//===----------------------------------------------------------------------===//
+
+def Albert_SqueezeOp : Albert_Op<"squeeze", [NoSideEffect]> {
+  let summary = "drops a unit last dimension: [batch, seq, 1] -> [batch, seq]";
+  let description = [{
+    HuggingFace's `.squeeze(-1)` of the question answering head.
+
+    ```mlir
+    %start = albert.squeeze %s : (tensor<?x?x1xf32>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Albert_Activation:$input);
+  let results = (outs Albert_Activation:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type($input, $result)";
+  let verifier = [{ return verifySqueeze(*this); }];
+}
+
+def Albert_FlattenChoicesOp : Albert_Op<"flatten_choices", [NoSideEffect]> {
+  let summary = "[batch, choices, seq] ids -> [batch * choices, seq]";
+  let description = [{
+    AlbertForMultipleChoice runs the encoder on every (question, choice)
+    pair as one row: `input_ids.view(-1, seq)`.
+
+    ```mlir
+    %flat = albert.flatten_choices %ids : (tensor<?x?x?xi32>) -> tensor<?x?xi32>
+    ```
+  }];
+  let arguments = (ins Albert_IdTensor:$input);
+  let results = (outs Albert_IdTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type($input, $result)";
+  let verifier = [{ return verifyFlattenChoices(*this); }];
+}
+
+def Albert_UnflattenChoicesOp : Albert_Op<"unflatten_choices", [NoSideEffect]> {
+  let summary = "[batch * choices, 1] scores -> [batch, choices]";
+  let description = [{
+    The inverse of albert.flatten_choices for the one score per row of
+    AlbertForMultipleChoice: `logits.view(-1, num_choices)`. `like` is the
+    [batch, choices, seq] input the rows came from.
+
+    ```mlir
+    %logits = albert.unflatten_choices %scores, %ids
+        : (tensor<?x1xf32>, tensor<?x?x?xi32>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Albert_Activation:$input, Albert_IdTensor:$like);
+  let results = (outs Albert_Activation:$result);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, $result)";
+  let verifier = [{ return verifyUnflattenChoices(*this); }];
+}
+
 //===----------------------------------------------------------------------===//
 // Model level: one op per HuggingFace module
 //===----------------------------------------------------------------------===//

@@ -75,10 +75,18 @@ typedef struct albert_rt_value {
   int32_t cols;
 } albert_rt_value;
 
+/* How an output's buffer is shown to the caller (no data moves). */
+enum {
+  ALBERT_RT_VIEW_NONE = 0,
+  ALBERT_RT_VIEW_SQUEEZE = 1, /* per-token, 1 col: [batch, seq] */
+  ALBERT_RT_VIEW_CHOICES = 2  /* per-row, 1 col, of a multiple-choice model: [batch, choices] */
+};
+
 typedef struct albert_rt_output_desc {
   const char *name;
   int32_t per_token; /* 1: [batch, seq, cols]; 0: [batch, cols] */
   int32_t cols;
+  int32_t view;      /* ALBERT_RT_VIEW_* */
 } albert_rt_output_desc;
 
 /* What forward() sees. Buffers are ready: ids/mask/tt are (seq, batch)
@@ -112,6 +120,9 @@ typedef struct albert_rt_model {
    * MLM logits, 3H for QKV): Halide buffers must stay under 2^31 bytes, so
    * batch * seq * this * 4 must too. */
   int64_t max_token_cols;
+  /* 1: a multiple-choice model, whose inputs are [batch, choices, seq] and
+   * whose encoder runs on batch * choices rows (albert_rt_run_choices). */
+  int32_t choices;
 } albert_rt_model;
 
 typedef struct albert_rt_handle albert_rt_handle;
@@ -127,6 +138,10 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
  * be NULL (all ones / all zeros). */
 int albert_rt_run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *input_ids,
                   const int32_t *attention_mask, const int32_t *token_type_ids);
+/* The same for a multiple-choice model: [batch, choices, seq] inputs. */
+int albert_rt_run_choices(albert_rt_handle *h, int64_t batch, int64_t choices, int64_t seq,
+                          const int32_t *input_ids, const int32_t *attention_mask,
+                          const int32_t *token_type_ids);
 /* Output `index` of the last run: library-owned data, its rank (2 or 3) and
  * shape. */
 int albert_rt_output(const albert_rt_handle *h, int index, const float **data,

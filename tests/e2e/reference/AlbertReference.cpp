@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -143,12 +144,20 @@ llvm::Expected<std::string> AlbertReference::defaultTask() const {
     return std::string("masked-lm");
   if (arch == "AlbertForPreTraining")
     return std::string("pretraining");
+  if (arch == "AlbertForSequenceClassification")
+    return std::string("sequence-classification");
+  if (arch == "AlbertForTokenClassification")
+    return std::string("token-classification");
+  if (arch == "AlbertForQuestionAnswering")
+    return std::string("question-answering");
+  if (arch == "AlbertForMultipleChoice")
+    return std::string("multiple-choice");
   return error("cannot infer the task from architecture '" + arch + "'");
 }
 
 llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t B, int64_t S,
                                              const int32_t *ids, const int32_t *mask,
-                                             const int32_t *tokenTypes) const {
+                                             const int32_t *tokenTypes, int64_t choices) const {
   std::string task = taskArg;
   if (task.empty()) {
     auto t = defaultTask();
@@ -156,8 +165,17 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
       return t.takeError();
     task = *t;
   }
-  if (task != "base" && task != "masked-lm" && task != "pretraining")
+  static const char *const kTasks[] = {"base",
+                                       "masked-lm",
+                                       "pretraining",
+                                       "sequence-classification",
+                                       "token-classification",
+                                       "question-answering",
+                                       "multiple-choice"};
+  if (std::find(std::begin(kTasks), std::end(kTasks), task) == std::end(kTasks))
     return error("unknown task '" + task + "'");
+  if (choices < 1 || B % choices != 0 || (choices != 1 && task != "multiple-choice"))
+    return error("choices must divide the batch of a multiple-choice run");
 
   const int64_t V = cfg_.vocabSize, E = cfg_.embeddingSize, H = cfg_.hiddenSize;
   const int64_t L = cfg_.numHiddenLayers, G = cfg_.numHiddenGroups, I = cfg_.innerGroupNum;
@@ -304,7 +322,47 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
     layerNorm(t, N, E, lnW, lnB, eps);
     return linear(t, N, E, word, &bias, V); // decoder tied to the word embeddings
   };
-  if (task == "base") {
+  // The fine-tuning heads (dropout is the identity at inference).
+  auto classifier = [&](const Vec &x, int64_t rows, const std::string &name,
+                        int64_t n) -> llvm::Expected<Vec> {
+    GET(cW, name + ".weight", n, H);
+    GET(cB, name + ".bias", n);
+    return linear(x, rows, H, cW, &cB, n);
+  };
+  auto labels = [&](const std::string &name) -> int64_t {
+    auto it = shapes_.find(name);
+    return it == shapes_.end() || it->second.size() != 2 ? 1 : it->second[0];
+  };
+  if (task == "sequence-classification" || task == "multiple-choice") {
+    auto pooled = pooler();
+    if (!pooled)
+      return pooled.takeError();
+    int64_t n = task == "multiple-choice" ? 1 : labels("classifier.weight");
+    auto logits = classifier(*pooled, B, "classifier", n);
+    if (!logits)
+      return logits.takeError();
+    // Multiple choice: one score per row, viewed as [examples, choices].
+    std::vector<int64_t> shape = task == "multiple-choice" ? std::vector<int64_t>{B / choices, choices}
+                                                           : std::vector<int64_t>{B, n};
+    out.values["logits"] = {shape, std::move(*logits)};
+  } else if (task == "token-classification") {
+    int64_t n = labels("classifier.weight");
+    auto logits = classifier(h, N, "classifier", n);
+    if (!logits)
+      return logits.takeError();
+    out.values["logits"] = {{B, S, n}, std::move(*logits)};
+  } else if (task == "question-answering") {
+    auto qa = classifier(h, N, "qa_outputs", 2);
+    if (!qa)
+      return qa.takeError();
+    Vec start(static_cast<size_t>(N)), end(static_cast<size_t>(N));
+    for (int64_t r = 0; r < N; ++r) {
+      start[size_t(r)] = (*qa)[size_t(2 * r)];
+      end[size_t(r)] = (*qa)[size_t(2 * r + 1)];
+    }
+    out.values["start_logits"] = {{B, S}, std::move(start)};
+    out.values["end_logits"] = {{B, S}, std::move(end)};
+  } else if (task == "base") {
     out.values["last_hidden_state"] = {{B, S, H}, h};
     if (find("pooler.weight")) {
       auto pooled = pooler();
@@ -332,11 +390,12 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
 
 llvm::Expected<Outputs> runReference(const std::string &modelDir, const std::string &task,
                                      int64_t batch, int64_t seq, const int32_t *ids,
-                                     const int32_t *mask, const int32_t *tokenTypes) {
+                                     const int32_t *mask, const int32_t *tokenTypes,
+                                     int64_t choices) {
   auto ref = AlbertReference::load(modelDir);
   if (!ref)
     return ref.takeError();
-  return ref->run(task, batch, seq, ids, mask, tokenTypes);
+  return ref->run(task, batch, seq, ids, mask, tokenTypes, choices);
 }
 
 } // namespace e2e

@@ -13,6 +13,8 @@
 //   pooler = tanh(pooler(h[:, 0]))
 //   MLM logits = LN_E(act(predictions.dense(h))) @ word_embeddings^T + predictions.bias
 //   SOP logits = sop_classifier.classifier(pooler)
+//   sequence classification / multiple choice: classifier(pooler)
+//   token classification: classifier(h); question answering: qa_outputs(h)
 //
 // Weights may carry the "albert." prefix or not; the tied decoder tensors may
 // be absent (the word embeddings and predictions.bias are always used).
@@ -43,6 +45,9 @@ struct RefTensor {
 ///   base:        last_hidden_state [B,S,H], pooler_output [B,H] (if the checkpoint has a pooler)
 ///   masked-lm:   logits [B,S,V]
 ///   pretraining: logits [B,S,V], sop_logits [B,2]
+///   sequence-classification: logits [B,N]; token-classification: logits [B,S,N]
+///   question-answering: start_logits, end_logits [B,S]
+///   multiple-choice: logits [B/choices, choices]
 struct Outputs {
   std::map<std::string, RefTensor> values;
 };
@@ -53,15 +58,18 @@ public:
   /// Reads MODEL_DIR/config.json and MODEL_DIR/model.safetensors.
   static llvm::Expected<AlbertReference> load(const std::string &modelDir);
 
-  /// "base", "masked-lm" or "pretraining", from config architectures[0].
+  /// The task of config architectures[0] ("base", "masked-lm", "pretraining",
+  /// "sequence-classification", "token-classification", "question-answering",
+  /// "multiple-choice").
   llvm::Expected<std::string> defaultTask() const;
   const AlbertConfig &config() const { return cfg_; }
 
   /// Runs on row-major [batch, seq] arrays. `mask` NULL: all ones; `tokenTypes`
-  /// NULL: all zeros. `task` empty: defaultTask().
+  /// NULL: all zeros. `task` empty: defaultTask(). Multiple choice: `batch`
+  /// rows are examples x `choices`, row-major.
   llvm::Expected<Outputs> run(const std::string &task, int64_t batch, int64_t seq,
                               const int32_t *ids, const int32_t *mask,
-                              const int32_t *tokenTypes) const;
+                              const int32_t *tokenTypes, int64_t choices = 1) const;
 
 private:
   AlbertReference() = default;
@@ -79,7 +87,8 @@ private:
 /// One-shot convenience: load `modelDir` and run it.
 llvm::Expected<Outputs> runReference(const std::string &modelDir, const std::string &task,
                                      int64_t batch, int64_t seq, const int32_t *ids,
-                                     const int32_t *mask, const int32_t *tokenTypes);
+                                     const int32_t *mask, const int32_t *tokenTypes,
+                                     int64_t choices = 1);
 
 } // namespace e2e
 } // namespace albertc

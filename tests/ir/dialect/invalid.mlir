@@ -963,3 +963,53 @@ func @f(%h: tensor<2x?x8xf32>) -> tensor<2x4xf32> {
   %c = albert.gather_cls %h : (tensor<2x?x8xf32>) -> tensor<2x4xf32>
   return %c : tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that albert.slice stays inside its input's rows.
+
+func @f(%w: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'albert.slice' op rows [1, 3) are outside the input's 2 rows}}
+  %r = albert.slice %w {start = 1 : i64} : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that albert.slice keeps the row width.
+
+func @f(%w: tensor<2x8xf32>) -> tensor<1x4xf32> {
+  // expected-error @+1 {{'albert.slice' op result must be rows of the input, got [2, 8] -> [1, 4]}}
+  %r = albert.slice %w {start = 0 : i64} : (tensor<2x8xf32>) -> tensor<1x4xf32>
+  return %r : tensor<1x4xf32>
+}
+
+// -----
+
+// Tests that albert.squeeze only drops a unit last dimension.
+
+func @f(%s: tensor<?x?x2xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'albert.squeeze' op input must be [batch, seq, 1], got [?, ?, 2]}}
+  %q = albert.squeeze %s : (tensor<?x?x2xf32>) -> tensor<?x?xf32>
+  return %q : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that albert.flatten_choices multiplies static batch and choices.
+
+func @f(%ids: tensor<2x3x?xi32>) -> tensor<?x?xi32> {
+  // expected-error @+1 {{'albert.flatten_choices' op result must have type 'tensor<6x?xi32>', got 'tensor<?x?xi32>'}}
+  %f = albert.flatten_choices %ids : (tensor<2x3x?xi32>) -> tensor<?x?xi32>
+  return %f : tensor<?x?xi32>
+}
+
+// -----
+
+// Tests that albert.unflatten_choices takes one score per row.
+
+func @f(%x: tensor<?x2xf32>, %ids: tensor<?x?x?xi32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'albert.unflatten_choices' op input must be [batch * choices, 1], got [?, 2]}}
+  %u = albert.unflatten_choices %x, %ids : (tensor<?x2xf32>, tensor<?x?x?xi32>) -> tensor<?x?xf32>
+  return %u : tensor<?x?xf32>
+}

@@ -270,3 +270,34 @@ func @gather_cls(%h: tensor<2x5x8xf32>) -> tensor<2x8xf32> {
   %c = albert.gather_cls %h : (tensor<2x5x8xf32>) -> tensor<2x8xf32>
   return %c : tensor<2x8xf32>
 }
+
+// -----
+
+// Tests that albert.slice takes rows of a weight, as the question answering
+// head splits qa_outputs into its start and end rows.
+
+// CHECK-LABEL: func @slice
+// CHECK:         albert.slice %{{.*}} {start = 1 : i64} : (tensor<2x8xf32>) -> tensor<1x8xf32>
+// CHECK:         albert.slice %{{.*}} {start = 0 : i64} : (tensor<2xf32>) -> tensor<1xf32>
+func @slice(%w: tensor<2x8xf32>, %b: tensor<2xf32>) -> (tensor<1x8xf32>, tensor<1xf32>) {
+  %r = albert.slice %w {start = 1 : i64} : (tensor<2x8xf32>) -> tensor<1x8xf32>
+  %s = albert.slice %b {start = 0 : i64} : (tensor<2xf32>) -> tensor<1xf32>
+  return %r, %s : tensor<1x8xf32>, tensor<1xf32>
+}
+
+// -----
+
+// Tests the views: albert.squeeze (QA scores), albert.flatten_choices and
+// albert.unflatten_choices (multiple choice).
+
+// CHECK-LABEL: func @views
+// CHECK:         albert.squeeze %{{.*}} : (tensor<?x?x1xf32>) -> tensor<?x?xf32>
+// CHECK:         albert.flatten_choices %{{.*}} : (tensor<?x?x?xi32>) -> tensor<?x?xi32>
+// CHECK:         albert.unflatten_choices %{{.*}}, %{{.*}} : (tensor<?x1xf32>, tensor<?x?x?xi32>) -> tensor<?x?xf32>
+func @views(%s: tensor<?x?x1xf32>, %ids: tensor<?x?x?xi32>, %score: tensor<?x1xf32>)
+    -> (tensor<?x?xf32>, tensor<?x?xi32>, tensor<?x?xf32>) {
+  %q = albert.squeeze %s : (tensor<?x?x1xf32>) -> tensor<?x?xf32>
+  %f = albert.flatten_choices %ids : (tensor<?x?x?xi32>) -> tensor<?x?xi32>
+  %u = albert.unflatten_choices %score, %ids : (tensor<?x1xf32>, tensor<?x?x?xi32>) -> tensor<?x?xf32>
+  return %q, %f, %u : tensor<?x?xf32>, tensor<?x?xi32>, tensor<?x?xf32>
+}
