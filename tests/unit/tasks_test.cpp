@@ -1,0 +1,131 @@
+//===- tasks_test.cpp - albert_tasks.h on hand-made logits ----------------===//
+//
+// The post-processing every app and `albertc run --text` relies on, checked
+// against answers worked out by hand before any model is involved.
+//
+//===----------------------------------------------------------------------===//
+#include "albert/albert_tasks.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Tests that softmax sums to one, keeps the order, and survives huge logits.
+TEST(Softmax, StableAndNormalised) {
+  float logits[3] = {1000.0f, 1001.0f, 999.0f}, p[3];
+  albert_softmax(logits, 3, p);
+  EXPECT_NEAR(p[0] + p[1] + p[2], 1.0f, 1e-6f);
+  double z = std::exp(-1.0) + 1.0 + std::exp(-2.0);
+  EXPECT_NEAR(p[1], 1.0 / z, 1e-6);
+  EXPECT_NEAR(p[0], std::exp(-1.0) / z, 1e-6);
+  EXPECT_NEAR(p[2], std::exp(-2.0) / z, 1e-6);
+}
+
+// Tests that top-k returns the k largest, largest first, lower index first on ties.
+TEST(TopK, LargestFirst) {
+  float v[7] = {0.1f, 5.0f, -2.0f, 5.0f, 3.0f, 9.0f, 0.0f};
+  int64_t idx[7];
+  ASSERT_EQ(albert_top_k(v, 7, 3, idx), 3);
+  EXPECT_EQ(idx[0], 5);
+  EXPECT_EQ(idx[1], 1);
+  EXPECT_EQ(idx[2], 3);
+  ASSERT_EQ(albert_top_k(v, 7, 10, idx), 7); // k > n: all of them, sorted
+  EXPECT_EQ(idx[6], 2);
+  EXPECT_EQ(albert_top_k(v, 7, 0, idx), 0);
+  EXPECT_EQ(albert_argmax(v, 7), 5);
+}
+
+// Tests that the best span maximises start + end logits with start <= end, inside the
+// candidates, within the length limit.
+TEST(BestSpan, ValidSpanWithHighestScore) {
+  //                 0 [CLS] 1 q   2 [SEP] 3 c    4 c    5 c    6 c   7 [SEP]
+  float start[8] = {9.0f, 8.0f, 0.0f, 1.0f, 4.0f, 0.5f, 0.0f, 0.0f};
+  float end[8] = {9.0f, 0.0f, 0.0f, 3.0f, 0.0f, 1.0f, 2.5f, 7.0f};
+  uint8_t context[8] = {0, 0, 0, 1, 1, 1, 1, 0};
+  albert_span s;
+  // The best end (position 3) lies before the best start (4): 4..6 scores 6.5,
+  // 3..3 scores 4, 4..5 scores 5.
+  ASSERT_EQ(albert_best_span(start, end, context, 8, 30, &s), 1);
+  EXPECT_EQ(s.start, 4);
+  EXPECT_EQ(s.end, 6);
+  // The probability is p_start * p_end over the context tokens.
+  double zs = std::exp(1.0) + std::exp(4.0) + std::exp(0.5) + std::exp(0.0);
+  double ze = std::exp(3.0) + std::exp(0.0) + std::exp(1.0) + std::exp(2.5);
+  EXPECT_NEAR(s.score, std::exp(4.0) / zs * std::exp(2.5) / ze, 1e-6);
+  // At most 2 tokens: 4..5 (5.0) beats 3..3 (4.0).
+  ASSERT_EQ(albert_best_span(start, end, context, 8, 2, &s), 1);
+  EXPECT_EQ(s.start, 4);
+  EXPECT_EQ(s.end, 5);
+  // One token: 3..3 (4.0) beats 4..4 (4.0 ties, first wins), 6..6 (2.5).
+  ASSERT_EQ(albert_best_span(start, end, context, 8, 1, &s), 1);
+  EXPECT_EQ(s.start, 3);
+  EXPECT_EQ(s.end, 3);
+  uint8_t none[8] = {0};
+  EXPECT_EQ(albert_best_span(start, end, none, 8, 30, &s), 0);
+}
+
+// Tests that a span never crosses a non-candidate token (e.g. a [SEP] between two
+// context windows).
+TEST(BestSpan, DoesNotCrossNonCandidates) {
+  float start[4] = {5.0f, 0.0f, 0.0f, 0.0f};
+  float end[4] = {0.0f, 0.0f, 0.0f, 9.0f};
+  uint8_t cand[4] = {1, 1, 0, 1};
+  albert_span s;
+  ASSERT_EQ(albert_best_span(start, end, cand, 4, 30, &s), 1);
+  EXPECT_FALSE(s.start <= 2 && s.end >= 2);
+  EXPECT_EQ(s.start, 3); // 3..3: 0 + 9 beats 0..1: 5 + 0
+  EXPECT_EQ(s.end, 3);
+}
+
+// Tests BIO grouping: B starts, I continues the same type, O and a type change end.
+TEST(GroupEntities, BioTags) {
+  const char *names[] = {"O", "B-PER", "I-PER", "B-LOC", "I-LOC"};
+  // "John Smith lives in New York City Paris"
+  int32_t label[] = {1, 2, 0, 0, 3, 4, 4, 4};
+  float score[] = {0.9f, 0.7f, 0.99f, 0.99f, 0.8f, 0.6f, 0.4f, 0.5f};
+  int32_t begin[] = {0, 5, 11, 17, 20, 24, 29, 34};
+  int32_t end[] = {4, 10, 16, 19, 23, 28, 33, 39};
+  albert_entity e[4];
+  ASSERT_EQ(albert_group_entities(label, score, begin, end, 8, names, e, 4), 2);
+  EXPECT_STREQ(e[0].type, "PER");
+  EXPECT_EQ(e[0].first_word, 0);
+  EXPECT_EQ(e[0].last_word, 1);
+  EXPECT_EQ(e[0].begin, 0);
+  EXPECT_EQ(e[0].end, 10);
+  EXPECT_NEAR(e[0].score, 0.8f, 1e-6f);
+  EXPECT_STREQ(e[1].type, "LOC");
+  EXPECT_EQ(e[1].first_word, 4);
+  EXPECT_EQ(e[1].last_word, 7); // "I-LOC" continues through "Paris" here: BIO says so
+  EXPECT_EQ(e[1].end, 39);
+  EXPECT_NEAR(e[1].score, (0.8f + 0.6f + 0.4f + 0.5f) / 4, 1e-6f);
+}
+
+// Tests that an I- tag after O or after another type starts an entity, that a B- tag
+// splits two adjacent entities of one type, and that labels without a prefix group.
+TEST(GroupEntities, StartsAndSplits) {
+  const char *names[] = {"O", "B-X", "I-X", "I-Y", "MISC"};
+  int32_t label[] = {2, 2, 1, 2, 3, 0, 4, 4};
+  float score[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  int32_t begin[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  int32_t end[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  albert_entity e[8];
+  ASSERT_EQ(albert_group_entities(label, score, begin, end, 8, names, e, 8), 4);
+  EXPECT_STREQ(e[0].type, "X"); // I-X I-X
+  EXPECT_EQ(e[0].last_word, 1);
+  EXPECT_STREQ(e[1].type, "X"); // B-X I-X
+  EXPECT_EQ(e[1].first_word, 2);
+  EXPECT_EQ(e[1].last_word, 3);
+  EXPECT_STREQ(e[2].type, "Y");
+  EXPECT_STREQ(e[3].type, "MISC"); // MISC MISC
+  EXPECT_EQ(e[3].first_word, 6);
+  EXPECT_EQ(e[3].last_word, 7);
+  // Capacity: the count is still the whole count.
+  EXPECT_EQ(albert_group_entities(label, score, begin, end, 8, names, e, 1), 4);
+  EXPECT_EQ(e[0].last_word, 1);
+}
+
+} // namespace
