@@ -19,6 +19,10 @@ struct LibraryOptions {
   std::string name = "albert";
   Halide::Target target;
   bool embedWeights = false;
+  /// The SentencePiece model to build the tokenizer in with (empty: no
+  /// tokenizer), and AlbertTokenizer's options.
+  std::string spieceModel;
+  bool doLowerCase = true, removeSpace = true, keepAccents = false, cleanUpSpaces = false;
   /// One line per stage (kernels, weights, link) when set.
   std::function<void(const std::string &)> progress;
   /// Warnings (NaN weights...), always shown.
@@ -38,8 +42,9 @@ llvm::Error emitHalide(mlir::ModuleOp module, const LibraryOptions &opts, llvm::
 llvm::Error emitObjects(mlir::ModuleOp module, const LibraryOptions &opts,
                         const std::string &outDir);
 
-/// Writes lib<name>.so, lib<name>.a, <name>.h and <name>.weights into
-/// `outDir`, built in a temporary folder and moved in at the end.
+/// Writes lib<name>.so, lib<name>.a, <name>.h, <name>.weights (and, with a
+/// tokenizer, <name>.spiece.model) into `outDir`, built in a temporary folder
+/// and moved in at the end, plus albert_tasks.h.
 llvm::Error emitLibrary(mlir::ModuleOp module, const LibraryOptions &opts,
                         const std::string &outDir);
 

@@ -2,6 +2,7 @@
 //
 //   albertc compile MODEL_DIR -o OUT [--task T] [--target T] [--name N]
 //                   [--emit=import|optimized|kernels|halide|object|lib]
+//   albertc run OUT --text "..." [--text-pair "..."] [--choice C ...] [--json]
 //   albertc run OUT --input-ids ids.npy [--attention-mask m.npy]
 //                   [--token-type-ids t.npy] -o RESULT_DIR
 //   albertc bench OUT [--batch B] [--seq S] [--threads N] [--runs N] [--json]
@@ -10,8 +11,11 @@
 
 #include "codegen/Library.h"
 #include "compiler/importer/Importer.h"
+#include "compiler/importer/TokenizerConfig.h"
 #include "compiler/pipeline/Pipeline.h"
+#include "compiler/tools/LoadedLibrary.h"
 #include "compiler/tools/Npy.h"
+#include "compiler/tools/TextRun.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -100,7 +104,10 @@ int compileMain(int argc, char **argv) {
                  clEnumValN(HalideStmt, "halide", "lowered Halide statement of each kernel"),
                  clEnumValN(Object, "object", "kernel objects and the Halide runtime"),
                  clEnumValN(Lib, "lib", "the library (default)")));
-  cl::opt<bool> embed("embed-weights", cl::desc("put the weights inside lib<name>.so/.a"));
+  cl::opt<bool> embed("embed-weights", cl::desc("put the weights (and the tokenizer model) "
+                                                "inside lib<name>.so/.a"));
+  cl::opt<bool> noTokenizer("no-tokenizer", cl::desc("leave out the tokenizer even when the "
+                                                     "model folder has spiece.model"));
   cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
   // MLIR 14 spells it --print-ir-after-all; both work.
   cl::opt<bool> printAfterAll("mlir-print-ir-after-all",
@@ -164,6 +171,17 @@ int compileMain(int argc, char **argv) {
   opts.name = nameStr;
   opts.target = *tgt;
   opts.embedWeights = embed;
+  if (!noTokenizer) {
+    auto tok = findTokenizer(modelDir);
+    if (!tok) return fail(tok.takeError());
+    if (*tok) {
+      opts.spieceModel = (*tok)->spieceModel;
+      opts.doLowerCase = (*tok)->doLowerCase;
+      opts.removeSpace = (*tok)->removeSpace;
+      opts.keepAccents = (*tok)->keepAccents;
+      opts.cleanUpSpaces = (*tok)->cleanUpSpaces;
+    }
+  }
   opts.progress = progress;
   opts.warn = [](const std::string &w) { llvm::errs() << "albertc: " << w << "\n"; };
   if (emit == HalideStmt) {
@@ -186,92 +204,64 @@ int compileMain(int argc, char **argv) {
 }
 
 //===----------------------------------------------------------------------===//
-// A compiled library, loaded with dlopen (run, bench)
-//===----------------------------------------------------------------------===//
-
-struct Library {
-  void *handle = nullptr;
-  std::string name;
-  int (*open)(const char *, const void *, void **) = nullptr;
-  int (*run)(void *, int64_t, int64_t, const int32_t *, const int32_t *, const int32_t *) = nullptr;
-  // Multiple-choice libraries: <name>_run(model, batch, num_choices, seq, ...).
-  int (*runChoices)(void *, int64_t, int64_t, int64_t, const int32_t *, const int32_t *,
-                    const int32_t *) = nullptr;
-  std::string task;
-  int (*output)(const void *, int, const float **, int64_t *, int *) = nullptr;
-  int (*numOutputs)() = nullptr;
-  const char *(*outputName)(int) = nullptr;
-  void (*limits)(int64_t *, int64_t *, int64_t *) = nullptr;
-  const char *(*error)(const void *) = nullptr;
-  void (*close)(void *) = nullptr;
-  void *model = nullptr;
-
-  ~Library() {
-    if (model) close(model);
-  }
-
-  /// Finds the single lib<name>.so in `dir` and opens its model.
-  llvm::Error load(const std::string &dir, int threads) {
-    std::error_code ec;
-    std::vector<std::string> found;
-    for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
-      llvm::StringRef f = llvm::sys::path::filename(it->path());
-      if (f.startswith("lib") && f.endswith(".so")) found.push_back(f.str());
-    }
-    if (ec) return llvm::createStringError(ec, dir + ": cannot read: " + ec.message());
-    if (found.size() != 1)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     dir + ": expected one lib<name>.so made by albertc compile, "
-                                           "found " + std::to_string(found.size()));
-    name = found[0].substr(3, found[0].size() - 6);
-    std::string path = dir + "/" + found[0];
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), std::string(dlerror()));
-    auto sym = [&](const char *s) { return dlsym(handle, (name + s).c_str()); };
-    open = (decltype(open))sym("_open");
-    run = (decltype(run))sym("_run");
-    output = (decltype(output))sym("_output");
-    numOutputs = (decltype(numOutputs))sym("_num_outputs");
-    outputName = (decltype(outputName))sym("_output_name");
-    limits = (decltype(limits))sym("_limits");
-    error = (decltype(error))sym("_error");
-    close = (decltype(close))sym("_close");
-    auto taskFn = (const char *(*)())sym("_task");
-    if (taskFn) task = taskFn();
-    if (task == "multiple-choice") {
-      runChoices = (decltype(runChoices))run;
-      run = nullptr;
-    }
-    if (!open || !(run || runChoices) || !output || !numOutputs || !outputName || !limits || !error || !close)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     path + ": not a library made by albertc compile");
-    int options[1] = {threads};
-    if (open(dir.c_str(), options, &model) != 0)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), std::string(error(nullptr)));
-    return llvm::Error::success();
-  }
-};
-
-//===----------------------------------------------------------------------===//
 // run
 //===----------------------------------------------------------------------===//
 
 int runMain(int argc, char **argv) {
   cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"));
-  cl::opt<std::string> ids("input-ids", cl::Required,
+  cl::opt<std::string> ids("input-ids",
                            cl::desc("[batch, seq] int32/int64 .npy ([batch, choices, seq] for "
-                                    "multiple-choice)"));
+                                    "multiple-choice)"),
+                           cl::init(""));
   cl::opt<std::string> mask("attention-mask", cl::desc("[batch, seq] .npy of 0/1"), cl::init(""));
   cl::opt<std::string> tt("token-type-ids", cl::desc("[batch, seq] .npy"), cl::init(""));
-  cl::opt<std::string> out("o", cl::Required, cl::desc("folder for <output>.npy files"));
-  parse(argc, argv, "albertc run: run a compiled model on .npy inputs\n"
+  cl::opt<std::string> out("o", cl::desc("folder for <output>.npy files (with --input-ids)"),
+                           cl::init(""));
+  cl::opt<std::string> text("text", cl::desc("text to tokenize and run (needs a library with a "
+                                             "tokenizer); prints the task's answer"),
+                            cl::init(""));
+  cl::opt<std::string> pair("text-pair", cl::desc("second text: the context of a question, "
+                                                  "the second sentence of a pair"),
+                            cl::init(""));
+  cl::list<std::string> choices("choice", cl::desc("a candidate answer (multiple choice; "
+                                                   "repeat)"));
+  cl::opt<int> topK("top-k", cl::desc("fill-mask predictions per [MASK]"), cl::init(5));
+  cl::opt<int> maxAnswer("max-answer-tokens", cl::desc("longest answer span (question "
+                                                       "answering)"),
+                         cl::init(30));
+  cl::opt<int> maxLength("max-length", cl::desc("truncate to this many tokens (default: the "
+                                                "model's max_position_embeddings)"),
+                         cl::init(0));
+  cl::opt<bool> json("json", cl::desc("print the answer as JSON"));
+  parse(argc, argv, "albertc run: run a compiled model on text or on .npy inputs\n"
                     "  --threads N: kernel threads (0: all cores)\n", /*takesThreads=*/true);
   int threads = threadsFlag.value;
+  bool textMode = text.getNumOccurrences() > 0;
+  if (textMode == !ids.empty())
+    return fail("give either --text (and --text-pair / --choice) or --input-ids");
+  if (!textMode && out.empty()) return fail("-o <folder> is required with --input-ids");
+  if (topK < 1 || maxAnswer < 1 || maxLength < 0)
+    return fail("--top-k and --max-answer-tokens must be >= 1, --max-length >= 0");
+
+  if (textMode) {
+    LoadedLibrary lib;
+    if (auto e = lib.load(dir, threads)) return fail(std::move(e));
+    TextRunOptions o;
+    o.text = text;
+    o.pair = pair;
+    o.hasPair = pair.getNumOccurrences() > 0;
+    o.choices.assign(choices.begin(), choices.end());
+    o.topK = topK;
+    o.maxAnswerTokens = maxAnswer;
+    o.maxLength = maxLength;
+    o.json = json;
+    if (auto e = runText(lib, o, llvm::outs())) return fail(std::move(e));
+    return 0;
+  }
 
   std::vector<int64_t> shape, s2;
   std::vector<int32_t> idData, maskData, ttData;
-  Library lib;
+  LoadedLibrary lib;
   if (auto e = lib.load(dir, threads)) return fail(std::move(e));
   const size_t rank = lib.runChoices ? 3 : 2;
   const char *dims = lib.runChoices ? "[batch, choices, seq]" : "[batch, seq]";
@@ -326,7 +316,7 @@ int benchMain(int argc, char **argv) {
   if (batch < 1 || seq < 1 || runs < 1 || warmup < 0)
     return fail("--batch, --seq and --runs must be >= 1, --warmup >= 0");
 
-  Library lib;
+  LoadedLibrary lib;
   if (auto e = lib.load(dir, threads)) return fail(std::move(e));
   int64_t vocab, types, maxSeq;
   lib.limits(&vocab, &types, &maxSeq);
@@ -365,6 +355,7 @@ int benchMain(int argc, char **argv) {
 const char *kUsage =
     "usage: albertc <command> [options]\n"
     "  compile MODEL_DIR -o OUT   compile a HuggingFace ALBERT checkpoint into a library\n"
+    "  run OUT --text \"...\" [--text-pair \"...\"] [--json]   the task's answer for a text\n"
     "  run OUT --input-ids ids.npy -o RESULT   run a compiled library on .npy inputs\n"
     "  bench OUT [--batch B --seq S --threads N --json]   time a compiled library\n"
     "'albertc <command> --help' lists a command's options.\n";

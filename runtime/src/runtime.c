@@ -37,6 +37,7 @@ struct albert_rt_handle {
   albert_rt_exec exec;
   int has_run;
   int64_t choices; /* of the last run, for multiple-choice models */
+  void *tokenizer;  /* model->tokenizer_open's, when the library has one */
   /* Guarded by registry_lock: calls in flight, and whether close came while
    * some were (the last one out frees the handle). */
   int users;
@@ -302,6 +303,23 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
       return fail(open_error, ALBERT_RT_IO, "%s: cannot map: %s", file, strerror(errno));
     }
     rc = bind_weights(h, h->map, h->map_size, file);
+    /* The tokenizer file lives next to the weights file. */
+    if (rc == ALBERT_RT_OK && model->tokenizer_open) {
+      const char *slash = strrchr(file, '/');
+      char tok[4096 + 256];
+      if (slash)
+        snprintf(tok, sizeof tok, "%.*s/%s", (int)(slash - file), file, model->tokenizer_file);
+      else
+        snprintf(tok, sizeof tok, "%s", model->tokenizer_file);
+      h->tokenizer = model->tokenizer_open(tok, NULL, 0, open_error, sizeof open_error);
+      if (!h->tokenizer) rc = ALBERT_RT_IO;
+    }
+  }
+  if (rc == ALBERT_RT_OK && !path && model->tokenizer_open) {
+    h->tokenizer = model->tokenizer_open(NULL, model->embedded_tokenizer,
+                                         (size_t)model->embedded_tokenizer_size, open_error,
+                                         sizeof open_error);
+    if (!h->tokenizer) rc = ALBERT_RT_IO;
   }
   if (rc != ALBERT_RT_OK) {
     destroy(h);
@@ -467,6 +485,25 @@ int albert_rt_run_choices(albert_rt_handle *ticket, int64_t batch, int64_t choic
   return rc;
 }
 
+int albert_rt_set_error(const albert_rt_handle *ticket, int code, const char *message) {
+  albert_rt_handle *h = acquire(ticket, "error");
+  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
+  fail(h->error, code, "%s", message ? message : "");
+  release(h);
+  return code;
+}
+
+void *albert_rt_tokenizer(const albert_rt_handle *ticket) {
+  albert_rt_handle *h = acquire(ticket, "tokenizer");
+  if (!h) return NULL;
+  void *t = h->tokenizer;
+  if (!t)
+    fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "%s was compiled without a tokenizer",
+         h->model->name);
+  release(h);
+  return t;
+}
+
 static int check_output(const albert_rt_handle *h, int index) {
   if (index < 0 || index >= h->model->num_outputs)
     return fail((char *)h->error, ALBERT_RT_INVALID_ARGUMENT,
@@ -566,6 +603,7 @@ void albert_rt_close(albert_rt_handle *ticket) {
 }
 
 static void destroy(albert_rt_handle *h) {
+  if (h->tokenizer) h->model->tokenizer_close(h->tokenizer);
   if (h->map) munmap(h->map, h->map_size);
   free(h->weights);
   free(h->weight_dims);

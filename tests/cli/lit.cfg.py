@@ -6,6 +6,7 @@ import lit.formats
 config.name = "albertc-cli"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".test"]
+config.excludes = ["Inputs"]  # helper scripts the tests run
 config.test_source_root = os.path.dirname(__file__)
 # Scratch output goes to -D exec_root=DIR (ctest passes the build folder).
 config.test_exec_root = lit_config.params.get("exec_root", config.test_source_root)
@@ -20,6 +21,9 @@ config.substitutions.append(("%albertc", albertc))
 config.substitutions.append(("%tiny", tiny))
 config.substitutions.append(("%src", source_dir))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# The SentencePiece model the build trains (tests/CMakeLists.txt).
+config.substitutions.append(("%spiece", params.get(
+    "spiece_model", os.path.join(repo, "build", "tests", "tokenizer", "spiece.model"))))
 # FileCheck, not, count come from LLVM 14's tools.
 config.environment["PATH"] = "/usr/lib/llvm-14/bin:" + os.environ.get("PATH", "/usr/bin:/bin")
 # lit passes on only a few variables (the sanitizers' options among them); the

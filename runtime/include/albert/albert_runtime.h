@@ -13,6 +13,8 @@
  *     batch x seq seen, freed at close. Output pointers returned by
  *     albert_rt_output() point into it: valid until the next run or close.
  *   - inputs: read during albert_rt_run() only; the caller keeps them.
+ *   - the tokenizer (libraries compiled with one): opened with the weights,
+ *     owned by the handle, freed at close.
  *
  * Handles: what open returns is an opaque ticket checked by every entry
  * point against a registry of the handles this library has open, so a handle
@@ -123,6 +125,16 @@ typedef struct albert_rt_model {
   /* 1: a multiple-choice model, whose inputs are [batch, choices, seq] and
    * whose encoder runs on batch * choices rows (albert_rt_run_choices). */
   int32_t choices;
+  /* The tokenizer, when albertc found spiece.model: albert_rt_open opens it
+   * from <weights folder>/<tokenizer_file> (path NULL: from the embedded
+   * bytes) with tokenizer_open, which returns NULL and writes a message on
+   * failure; albert_rt_close calls tokenizer_close. NULL: none. */
+  const char *tokenizer_file;
+  const unsigned char *embedded_tokenizer;
+  uint64_t embedded_tokenizer_size;
+  void *(*tokenizer_open)(const char *path, const void *data, size_t size, char *error,
+                          size_t error_size);
+  void (*tokenizer_close)(void *tokenizer);
 } albert_rt_model;
 
 typedef struct albert_rt_handle albert_rt_handle;
@@ -149,6 +161,12 @@ int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
 /* Copies output `index` of the last run into caller-owned `dst` of
  * `capacity` floats. */
 int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity);
+/* The tokenizer of `h` (owned by the handle, freed at close); NULL when the
+ * library has none or `h` is not open (albert_rt_error says which). */
+void *albert_rt_tokenizer(const albert_rt_handle *h);
+/* Makes `message` the last error of `h` (for errors of the generated code,
+ * such as the tokenizer's); returns `code`. */
+int albert_rt_set_error(const albert_rt_handle *h, int code, const char *message);
 /* The last error of `h`; h NULL: this thread's last failed open (or call
  * given a NULL handle); a handle that is not open: why this thread's last call
  * with it failed. Never NULL. */

@@ -1,0 +1,384 @@
+//===- TextRun.cpp - albertc run --text: text in, the task's answer out ---===//
+//
+// Everything here goes through the generated library's C API (tokenize, run,
+// output, decode) and albert_tasks.h, exactly as an application would.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/tools/TextRun.h"
+
+#include "albert/albert_tasks.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+#include <cctype>
+
+using namespace albertc;
+
+namespace {
+llvm::Error fail(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+// The generated <name>_special_token's `which`.
+enum { kCls = 0, kSep = 1, kMask = 2, kPad = 3, kUnk = 4 };
+
+/// One tokenized sequence: [CLS] text [SEP] (pair [SEP]).
+struct Encoding {
+  std::vector<int32_t> ids, types, offsets, source; // offsets: [begin, end) bytes per token
+  int64_t size() const { return int64_t(ids.size()); }
+};
+
+class Runner {
+public:
+  Runner(LoadedLibrary &lib, const TextRunOptions &o, llvm::raw_ostream &out)
+      : lib(lib), o(o), out(out) {}
+  llvm::Error run();
+
+private:
+  llvm::Expected<Encoding> encode(const std::string &text, const std::string *pair);
+  llvm::Expected<std::string> decode(const std::vector<int32_t> &ids, bool skipSpecial);
+  /// Runs on `rows` (padded to the longest); choices > 0 for multiple choice.
+  llvm::Error forward(const std::vector<Encoding> &rows, int64_t choices);
+  struct Output {
+    const float *data = nullptr;
+    std::vector<int64_t> shape;
+  };
+  llvm::Expected<Output> output(const std::string &name);
+  std::string apiError() const { return lib.error(lib.model); }
+
+  llvm::Error fillMask(const Encoding &e);
+  llvm::Error classify();
+  llvm::Error entities(const Encoding &e);
+  llvm::Error answer(const Encoding &e);
+  llvm::Error chooseAnswer();
+  llvm::Error shapes();
+
+  /// Prints `answer` with the task and the token ids it ran on.
+  void printJson(llvm::json::Object answer) {
+    answer["task"] = lib.task;
+    answer["input_ids"] = llvm::json::Array(inputIds);
+    out << llvm::json::Value(std::move(answer)) << "\n";
+  }
+
+  LoadedLibrary &lib;
+  const TextRunOptions &o;
+  llvm::raw_ostream &out;
+  int64_t maxLength = 0;
+  llvm::json::Array inputIds; // of the last forward(): one list per row
+};
+
+llvm::Expected<Encoding> Runner::encode(const std::string &text, const std::string *pair) {
+  Encoding e;
+  size_t cap = size_t(maxLength);
+  e.ids.resize(cap);
+  e.types.resize(cap);
+  e.offsets.resize(2 * cap);
+  e.source.resize(cap);
+  int64_t n = 0;
+  if (lib.tokenize(lib.model, text.c_str(), pair ? pair->c_str() : nullptr, int32_t(maxLength),
+                   e.ids.data(), e.types.data(), e.offsets.data(), e.source.data(),
+                   int64_t(cap), &n) != 0)
+    return fail("tokenize: " + apiError());
+  e.ids.resize(size_t(n));
+  e.types.resize(size_t(n));
+  e.offsets.resize(size_t(2 * n));
+  e.source.resize(size_t(n));
+  return e;
+}
+
+llvm::Expected<std::string> Runner::decode(const std::vector<int32_t> &ids, bool skipSpecial) {
+  std::string s(64 + 32 * ids.size(), '\0');
+  int64_t len = 0;
+  int rc = lib.decode(lib.model, ids.data(), int64_t(ids.size()), skipSpecial, &s[0],
+                      int64_t(s.size()), &len);
+  if (rc != 0 && len > int64_t(s.size())) { // too small: the length it needs is in len
+    s.assign(size_t(len) + 1, '\0');
+    rc = lib.decode(lib.model, ids.data(), int64_t(ids.size()), skipSpecial, &s[0],
+                    int64_t(s.size()), &len);
+  }
+  if (rc != 0) return fail("decode: " + apiError());
+  s.resize(size_t(std::min<int64_t>(len, int64_t(s.size()))));
+  return s;
+}
+
+llvm::Error Runner::forward(const std::vector<Encoding> &rows, int64_t choices) {
+  int64_t seq = 1;
+  for (const Encoding &e : rows) seq = std::max(seq, e.size());
+  int32_t pad = lib.specialToken(lib.model, kPad);
+  inputIds.clear();
+  for (const Encoding &e : rows) inputIds.push_back(llvm::json::Array(e.ids));
+  size_t n = rows.size() * size_t(seq);
+  std::vector<int32_t> ids(n, pad), mask(n, 0), types(n, 0);
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (int64_t t = 0; t < rows[r].size(); ++t) {
+      size_t i = r * size_t(seq) + size_t(t);
+      ids[i] = rows[r].ids[size_t(t)];
+      types[i] = rows[r].types[size_t(t)];
+      mask[i] = 1;
+    }
+  int rc = choices ? lib.runChoices(lib.model, 1, choices, seq, ids.data(), mask.data(),
+                                    types.data())
+                   : lib.run(lib.model, int64_t(rows.size()), seq, ids.data(), mask.data(),
+                             types.data());
+  if (rc != 0) return fail("run: " + apiError());
+  return llvm::Error::success();
+}
+
+llvm::Expected<Runner::Output> Runner::output(const std::string &name) {
+  int index = lib.outputIndex(name);
+  if (index < 0) return fail("the library has no output '" + name + "'");
+  Output r;
+  int64_t shape[3];
+  int rank = 0;
+  if (lib.output(lib.model, index, &r.data, shape, &rank) != 0) return fail(apiError());
+  r.shape.assign(shape, shape + rank);
+  return r;
+}
+
+/// The text of bytes [begin, end) of `s`, for printing.
+std::string slice(const std::string &s, int32_t begin, int32_t end) {
+  if (begin < 0 || end < begin || size_t(end) > s.size()) return "";
+  return s.substr(size_t(begin), size_t(end - begin));
+}
+
+llvm::Error Runner::fillMask(const Encoding &e) {
+  if (auto err = forward({e}, 0)) return err;
+  auto logits = output("logits");
+  if (!logits) return logits.takeError();
+  int64_t V = logits->shape.back();
+  int32_t maskId = lib.specialToken(lib.model, kMask);
+  std::vector<float> probs(static_cast<size_t>(V));
+  std::vector<int64_t> top(size_t(std::max(o.topK, 1)));
+  llvm::json::Array masks;
+  int found = 0;
+  for (int64_t t = 0; t < e.size(); ++t) {
+    if (e.ids[size_t(t)] != maskId) continue;
+    ++found;
+    albert_softmax(logits->data + t * V, V, probs.data());
+    int64_t k = albert_top_k(probs.data(), V, o.topK, top.data());
+    llvm::json::Array predictions;
+    if (!o.json) out << "[MASK] at token " << t << ":\n";
+    for (int64_t i = 0; i < k; ++i) {
+      int32_t id = int32_t(top[size_t(i)]);
+      auto token = decode({id}, false);
+      if (!token) return token.takeError();
+      std::vector<int32_t> filled = e.ids;
+      filled[size_t(t)] = id;
+      auto sequence = decode(filled, true);
+      if (!sequence) return sequence.takeError();
+      float p = probs[size_t(id)];
+      if (o.json)
+        predictions.push_back(llvm::json::Object{
+            {"token", *token}, {"id", id}, {"probability", p}, {"sequence", *sequence}});
+      else
+        out << llvm::format("  %.4f  %-16s %s\n", p, token->c_str(), sequence->c_str());
+    }
+    if (o.json)
+      masks.push_back(llvm::json::Object{{"position", t}, {"predictions", std::move(predictions)}});
+  }
+  if (!found) return fail("the text has no [MASK] token to fill");
+  if (o.json)
+    printJson(llvm::json::Object{{"masks", std::move(masks)}});
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::classify() {
+  auto logits = output("logits");
+  if (!logits) return logits.takeError();
+  int64_t n = logits->shape.back();
+  std::vector<float> p(static_cast<size_t>(n));
+  albert_softmax(logits->data, n, p.data());
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  albert_top_k(p.data(), n, n, order.data());
+  auto name = [&](int64_t i) {
+    const char *l = lib.label(int(i));
+    return std::string(l ? l : "LABEL_" + std::to_string(i));
+  };
+  if (o.json) {
+    llvm::json::Array scores;
+    for (int64_t i : order)
+      scores.push_back(llvm::json::Object{{"label", name(i)}, {"probability", p[size_t(i)]}});
+    printJson(llvm::json::Object{{"label", name(order[0])},
+                                 {"probability", p[size_t(order[0])]},
+                                 {"scores", std::move(scores)}});
+    return llvm::Error::success();
+  }
+  out << llvm::format("label: %s (%.4f)\n", name(order[0]).c_str(), p[size_t(order[0])]);
+  for (int64_t i : order) out << llvm::format("  %.4f  %s\n", p[size_t(i)], name(i).c_str());
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::entities(const Encoding &e) {
+  if (auto err = forward({e}, 0)) return err;
+  auto logits = output("logits");
+  if (!logits) return logits.takeError();
+  int64_t n = logits->shape.back();
+  // Words: runs of text tokens with no gap between them; a word takes the label
+  // of its first token (aggregation "first").
+  std::vector<int32_t> label, begin, end;
+  std::vector<float> score, p(static_cast<size_t>(n));
+  for (int64_t t = 0; t < e.size(); ++t) {
+    if (e.source[size_t(t)] != 0) continue; // special tokens
+    int32_t b = e.offsets[size_t(2 * t)], en = e.offsets[size_t(2 * t + 1)];
+    // Skip the space a piece may cover before its word ("▁Smith").
+    while (b < en && isspace((unsigned char)o.text[size_t(b)])) ++b;
+    // A lone "▁" piece has an empty span where its word starts: the word goes on
+    // with the next token.
+    bool continues = !begin.empty() &&
+                     (begin.back() == end.back()
+                          ? b == end.back()
+                          : b > 0 && b <= end.back() &&
+                                !isspace((unsigned char)o.text[size_t(b - 1)]));
+    if (continues) {
+      end.back() = std::max(end.back(), en);
+      continue;
+    }
+    albert_softmax(logits->data + t * n, n, p.data());
+    int64_t best = albert_argmax(p.data(), n);
+    label.push_back(int32_t(best));
+    score.push_back(p[size_t(best)]);
+    begin.push_back(b);
+    end.push_back(en);
+  }
+  std::vector<std::string> names(static_cast<size_t>(n));
+  std::vector<const char *> cnames(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const char *l = lib.label(int(i));
+    names[size_t(i)] = l ? l : "LABEL_" + std::to_string(i);
+    cnames[size_t(i)] = names[size_t(i)].c_str();
+  }
+  std::vector<albert_entity> found(label.size() + 1);
+  int64_t count = albert_group_entities(label.data(), score.data(), begin.data(), end.data(),
+                                        int64_t(label.size()), cnames.data(), found.data(),
+                                        int64_t(found.size()));
+  llvm::json::Array list;
+  for (int64_t i = 0; i < count; ++i) {
+    const albert_entity &x = found[size_t(i)];
+    std::string text = slice(o.text, x.begin, x.end);
+    if (o.json)
+      list.push_back(llvm::json::Object{{"type", x.type},
+                                        {"text", text},
+                                        {"begin", x.begin},
+                                        {"end", x.end},
+                                        {"score", x.score}});
+    else
+      out << llvm::format("%-8s %.4f  \"%s\"  [%d, %d)\n", (const char *)x.type, x.score, text.c_str(),
+                          x.begin, x.end);
+  }
+  if (o.json)
+    printJson(llvm::json::Object{{"entities", std::move(list)}});
+  else if (!count)
+    out << "no entities\n";
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::answer(const Encoding &e) {
+  if (!o.hasPair) return fail("question answering needs --text QUESTION --text-pair CONTEXT");
+  if (auto err = forward({e}, 0)) return err;
+  auto start = output("start_logits");
+  if (!start) return start.takeError();
+  auto end = output("end_logits");
+  if (!end) return end.takeError();
+  // Answers come from the context: the second sequence's tokens.
+  std::vector<uint8_t> context(size_t(e.size()));
+  for (int64_t t = 0; t < e.size(); ++t) context[size_t(t)] = e.source[size_t(t)] == 1;
+  albert_span span;
+  if (!albert_best_span(start->data, end->data, context.data(), e.size(), o.maxAnswerTokens,
+                        &span))
+    return fail("the context has no tokens left after truncation to " +
+                std::to_string(maxLength) + " tokens");
+  int32_t b = e.offsets[size_t(2 * span.start)], en = e.offsets[size_t(2 * span.end + 1)];
+  while (b < en && isspace((unsigned char)o.pair[size_t(b)])) ++b; // the piece's leading space
+  std::string text = slice(o.pair, b, en);
+  if (o.json) {
+    printJson(llvm::json::Object{{"answer", text},
+                                 {"score", span.score},
+                                 {"begin", b},
+                                 {"end", en},
+                                 {"start_token", span.start},
+                                 {"end_token", span.end}});
+  } else {
+    out << llvm::format("answer: \"%s\" (score %.4f, context bytes [%d, %d), tokens %lld..%lld)\n",
+                        text.c_str(), span.score, b, en, (long long)span.start,
+                        (long long)span.end);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::chooseAnswer() {
+  if (o.choices.size() < 2) return fail("multiple choice needs two or more --choice");
+  std::vector<Encoding> rows;
+  for (const std::string &c : o.choices) {
+    auto e = encode(o.text, &c);
+    if (!e) return e.takeError();
+    rows.push_back(std::move(*e));
+  }
+  if (auto err = forward(rows, int64_t(rows.size()))) return err;
+  auto logits = output("logits");
+  if (!logits) return logits.takeError();
+  int64_t n = int64_t(rows.size());
+  std::vector<float> p(static_cast<size_t>(n));
+  albert_softmax(logits->data, n, p.data());
+  int64_t best = albert_argmax(p.data(), n);
+  if (o.json) {
+    llvm::json::Array scores;
+    for (int64_t i = 0; i < n; ++i)
+      scores.push_back(
+          llvm::json::Object{{"choice", o.choices[size_t(i)]}, {"probability", p[size_t(i)]}});
+    printJson(llvm::json::Object{
+        {"best", best}, {"choice", o.choices[size_t(best)]}, {"scores", std::move(scores)}});
+    return llvm::Error::success();
+  }
+  out << llvm::format("best: %lld \"%s\" (%.4f)\n", (long long)best, o.choices[size_t(best)].c_str(),
+                      p[size_t(best)]);
+  for (int64_t i = 0; i < n; ++i)
+    out << llvm::format("  %.4f  %s\n", p[size_t(i)], o.choices[size_t(i)].c_str());
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::shapes() {
+  llvm::json::Object outputs;
+  for (int i = 0; i < lib.numOutputs(); ++i) {
+    auto r = output(lib.outputName(i));
+    if (!r) return r.takeError();
+    llvm::json::Array shape;
+    std::string s;
+    for (int64_t d : r->shape) {
+      shape.push_back(d);
+      s += (s.empty() ? "" : ", ") + std::to_string(d);
+    }
+    if (o.json) outputs[lib.outputName(i)] = std::move(shape);
+    else out << lib.outputName(i) << ": [" << s << "]\n";
+  }
+  if (o.json)
+    printJson(llvm::json::Object{{"outputs", std::move(outputs)}});
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::run() {
+  if (!lib.tokenize)
+    return fail("lib" + lib.name + ".so has no tokenizer: compile a model folder that has "
+                "spiece.model, or run on --input-ids");
+  int64_t maxSeq = 0;
+  lib.limits(nullptr, nullptr, &maxSeq);
+  maxLength = o.maxLength > 0 ? std::min<int64_t>(o.maxLength, maxSeq) : maxSeq;
+  if (lib.task == "multiple-choice") return chooseAnswer();
+  if (!o.choices.empty()) return fail("--choice is for multiple-choice models");
+  auto e = encode(o.text, o.hasPair ? &o.pair : nullptr);
+  if (!e) return e.takeError();
+  if (lib.task == "masked-lm" || lib.task == "pretraining") return fillMask(*e);
+  if (lib.task == "token-classification") return entities(*e);
+  if (lib.task == "question-answering") return answer(*e);
+  if (auto err = forward({*e}, 0)) return err;
+  if (lib.task == "sequence-classification") return classify();
+  return shapes();
+}
+} // namespace
+
+llvm::Error albertc::runText(LoadedLibrary &lib, const TextRunOptions &options,
+                             llvm::raw_ostream &out) {
+  return Runner(lib, options, out).run();
+}
