@@ -1,13 +1,13 @@
-// sentiment.cpp - the label of a text (or a text pair) with a sequence classifier.
+// sentiment.cpp - the label of each of several texts, with a sequence classifier, as one batch.
 //
 //   albertc compile textattack/albert-base-v2-SST-2 -o sst --name sentiment
 //   c++ examples/sentiment.cpp -Isst -Lsst -lsentiment -Wl,-rpath,$PWD/sst -o sentiment
-//   ./sentiment sst "A gripping, beautifully shot film."
+//   ./sentiment sst "A gripping, beautifully shot film." "Two hours I will never get back."
 //
-// Class names come from the checkpoint's id2label (sentiment_label).
+// The texts are tokenized into one padded batch (sentiment_tokenize_batch: ids, token types
+// and the attention mask that hides the padding) and run together. Class names come from the
+// checkpoint's id2label (sentiment_label).
 #include <cstdio>
-#include <memory>
-#include <string>
 #include <vector>
 
 #include "albert_tasks.h"
@@ -22,8 +22,8 @@ struct Model {
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 3 && argc != 4) {
-    std::fprintf(stderr, "usage: %s LIBRARY_DIR TEXT [TEXT_PAIR]\n", argv[0]);
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s LIBRARY_DIR TEXT [TEXT...]\n", argv[0]);
     return 2;
   }
   Model model;
@@ -31,27 +31,31 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "open: %s\n", sentiment_error(nullptr));
     return 1;
   }
-  int64_t maxSeq = 0, n = 0;
+  const int64_t count = argc - 2;
+  int64_t maxSeq = 0, seq = 0;
   sentiment_limits(nullptr, nullptr, &maxSeq);
-  const size_t capacity = static_cast<size_t>(maxSeq);
-  std::vector<int32_t> ids(capacity), types(capacity);
+  const size_t capacity = static_cast<size_t>(count * maxSeq);
+  std::vector<int32_t> ids(capacity), types(capacity), mask(capacity);
   const float *logits = nullptr;
   int64_t shape[3];
   int rank = 0;
-  if (sentiment_tokenize(model.handle, argv[2], argc == 4 ? argv[3] : nullptr, int32_t(maxSeq),
-                         ids.data(), types.data(), nullptr, nullptr, maxSeq, &n) != ALBERT_OK ||
-      sentiment_run(model.handle, 1, n, ids.data(), nullptr, types.data()) != ALBERT_OK ||
+  if (sentiment_tokenize_batch(model.handle, count, argv + 2, nullptr, int32_t(maxSeq), ids.data(),
+                               types.data(), mask.data(), int64_t(capacity), &seq) != ALBERT_OK ||
+      sentiment_run(model.handle, count, seq, ids.data(), mask.data(), types.data()) !=
+          ALBERT_OK ||
       sentiment_output(model.handle, SENTIMENT_OUTPUT_LOGITS, &logits, shape, &rank) !=
           ALBERT_OK) {
     std::fprintf(stderr, "%s\n", sentiment_error(model.handle));
     return 1;
   }
-  int64_t classes = shape[1];
+  const int64_t classes = shape[1];
   std::vector<float> p(static_cast<size_t>(classes));
-  albert_softmax(logits, classes, p.data());
   std::vector<int64_t> order(static_cast<size_t>(classes)); // most likely first
-  albert_top_k(p.data(), classes, classes, order.data());
-  std::printf("label: %s (%.4f)\n", sentiment_label(int(order[0])), p[size_t(order[0])]);
-  for (int64_t i : order) std::printf("  %.4f  %s\n", p[size_t(i)], sentiment_label(int(i)));
+  for (int64_t r = 0; r < count; ++r) {
+    albert_softmax(logits + r * classes, classes, p.data());
+    albert_top_k(p.data(), classes, classes, order.data());
+    std::printf("label: %s (%.4f)\n", sentiment_label(int(order[0])), p[size_t(order[0])]);
+    for (int64_t i : order) std::printf("  %.4f  %s\n", p[size_t(i)], sentiment_label(int(i)));
+  }
   return 0;
 }

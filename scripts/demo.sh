@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install, build, compile the bundled model into a library, run
 # it from the command line and from a C program, check it against PyTorch,
-# then compile and time an ALBERT-base sized model.
+# run a model with a tokenizer on text, then compile and time an ALBERT-base
+# sized model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -29,7 +30,20 @@ cc examples/albert_demo.c -I"$out/tiny" -L"$out/tiny" -lalbert -Wl,-rpath,"$PWD/
   -o "$out/albert_demo"
 "$out/albert_demo" "$out/tiny"
 
-echo "== 4. an ALBERT-base sized model (random weights): compile, then time it"
+echo "== 4. text in, answers out: a fill-mask model with a tokenizer (spiece.model)"
+# Random weights (the predictions mean nothing) and the SentencePiece model the build trains for
+# the tests; a real checkpoint folder (config.json, model.safetensors, spiece.model) works alike.
+$PY scripts/make_random_albert.py "$out/fill-model" --hidden 64 --embedding 32 --layers 2 \
+  --groups 1 --inner 1 --heads 4 --intermediate 128 --vocab 800 --max-pos 128 --type-vocab 2 \
+  --act gelu_new --arch AlbertForMaskedLM --dtype F32 --seed 3
+cp build/tests/tokenizer/spiece.model "$out/fill-model/"
+build/bin/albertc compile "$out/fill-model" -o "$out/fill" --name fillmask --quiet
+build/bin/albertc run "$out/fill" --text "The capital of France is [MASK]." --top-k 3
+cc examples/fill_mask.c -I"$out/fill" -L"$out/fill" -lfillmask -Wl,-rpath,"$PWD/$out/fill" -lm \
+  -o "$out/fill_mask"
+"$out/fill_mask" "$out/fill" "Paris is the [MASK] of France."
+
+echo "== 5. an ALBERT-base sized model (random weights): compile, then time it"
 $PY scripts/make_random_albert.py "$out/base-model" --hidden 768 --embedding 128 --layers 12 \
   --groups 1 --inner 1 --heads 12 --intermediate 3072 --vocab 30000 --max-pos 512 \
   --type-vocab 2 --act gelu_new --arch AlbertForPreTraining --dtype F32 --std 0.05 --seed 1

@@ -101,3 +101,30 @@ TEST(Importer, TaskNeedsItsHeads) {
   EXPECT_NE(errorOf(outs.takeError()).find("needs output 'sop_logits'"), std::string::npos);
   EXPECT_FALSE(bool(parseTask("classify")));
 }
+
+// Tests that every HuggingFace ALBERT architecture maps to its task and back by name.
+TEST(Importer, ArchitecturesAndTaskNames) {
+  const std::pair<const char *, const char *> archs[] = {
+      {"AlbertModel", "base"},
+      {"AlbertForMaskedLM", "masked-lm"},
+      {"AlbertForPreTraining", "pretraining"},
+      {"AlbertForSequenceClassification", "sequence-classification"},
+      {"AlbertForTokenClassification", "token-classification"},
+      {"AlbertForQuestionAnswering", "question-answering"},
+      {"AlbertForMultipleChoice", "multiple-choice"}};
+  for (auto [arch, name] : archs) {
+    AlbertConfig c;
+    c.architectures = {arch};
+    auto t = taskFromConfig(c, "config.json");
+    ASSERT_TRUE(bool(t)) << arch;
+    EXPECT_STREQ(taskName(*t), name);
+    auto parsed = parseTask(name);
+    ASSERT_TRUE(bool(parsed)) << name;
+    EXPECT_EQ(*parsed, *t);
+  }
+  AlbertConfig c;
+  c.architectures = {"AlbertForCausalLM"};
+  auto t = taskFromConfig(c, "config.json");
+  ASSERT_FALSE(bool(t));
+  EXPECT_NE(errorOf(t.takeError()).find("'AlbertForCausalLM' is not supported"), std::string::npos);
+}

@@ -283,3 +283,19 @@ TEST(Readers, ANonRegularFileIsAnErrorNotAHang) {
   std::remove(fifo.c_str());
   std::remove(dir.c_str());
 }
+
+// Tests that id2label gives the class names by index, in any key order, and that keys
+// that are not exactly 0..n-1 are refused.
+TEST(Config, ReadsId2Label) {
+  std::string text = kGoodConfig;
+  text.insert(text.size() - 1, R"(, "id2label": {"1": "POSITIVE", "0": "NEGATIVE"})");
+  auto c = parseConfigText(text, "config.json");
+  ASSERT_TRUE(bool(c)) << errorOf(c.takeError());
+  EXPECT_EQ(c->id2label, (std::vector<std::string>{"NEGATIVE", "POSITIVE"}));
+  for (const char *bad : {R"({"0": "A", "2": "B"})", R"({"0": "A", "x": "B"})",
+                          R"({"0": 1})", R"(["A", "B"])"}) {
+    std::string t = kGoodConfig;
+    t.insert(t.size() - 1, std::string(R"(, "id2label": )") + bad);
+    EXPECT_NE(configError(t).find("'id2label'"), std::string::npos) << bad;
+  }
+}
