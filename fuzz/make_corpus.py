@@ -120,14 +120,35 @@ def runtime_seeds():
     write(t, "small_capacity", call(3, 7, 0x03, 1, 3, [8, 1, 1, 9, 0, 0]))
 
 
+def tokenizer_seeds():
+    """[options][max_length][text] NUL [pair]: options bit 0 do_lower_case, bit 1 keep_accents."""
+    t = "fuzz_tokenizer"
+
+    def case(options, max_length, text, pair=None):
+        data = bytes([options, max_length]) + text.encode("utf-8")
+        return data + (b"\0" + pair.encode("utf-8") if pair is not None else b"")
+
+    write(t, "plain", case(1, 0, "Hello World!"))
+    write(t, "mask_digits", case(1, 0, "It costs 1,000,000 dollars [MASK]."))
+    write(t, "accents_kept", case(2, 0, "The café is naïve, said the résumé."))
+    write(t, "accents_stripped", case(1, 0, "Crème brûlée à la carte, ΟΔΟΣ."))
+    write(t, "pair_truncated", case(1, 9, "Who wrote it?", "The book was written by Mary Shelley."))
+    write(t, "specials_in_text", case(0, 0, "[CLS] a [SEP] <pad> <unk>[MASK] b"))
+    write(t, "quotes_spaces", case(1, 0, "  ``quoted''\t\n  text  "))
+    write(t, "too_short", case(1, 2, "x", "y"))
+    write(t, "bad_utf8", bytes([1, 0]) + b"bad \xff\xfe utf-8")
+    write(t, "emoji_cjk", case(3, 0, "emoji \U0001F600 and 漢字"))
+
+
 def main():
-    for target in ("fuzz_safetensors", "fuzz_config", "fuzz_runtime_inputs"):
+    for target in ("fuzz_safetensors", "fuzz_config", "fuzz_runtime_inputs", "fuzz_tokenizer"):
         path = os.path.join(HERE, "corpus", target)
         shutil.rmtree(path, ignore_errors=True)
         os.makedirs(path)
     safetensors_seeds()
     config_seeds()
     runtime_seeds()
+    tokenizer_seeds()
 
 
 if __name__ == "__main__":
