@@ -651,6 +651,25 @@ TEST_P(E2E, SeparateHandlesAgree) {
   expectClose(a, b, in.mask, "b2_long second handle (1 thread)");
 }
 
+// Tests that the outputs do not depend on the number of kernel threads: every
+// parallel loop splits independent output tiles, never a reduction.
+TEST_P(E2E, BitwiseAcrossThreadCounts) {
+  Inputs in;
+  std::string err;
+  ASSERT_TRUE(loadInputs(c_, "b2_long", in, err)) << err;
+  Results byThreads[2];
+  const int counts[2] = {1, int(std::max(2u, std::thread::hardware_concurrency()))};
+  for (int i = 0; i < 2; ++i) {
+    int options[1] = {counts[i]}; // sets the process-wide pool size
+    void *model = nullptr;
+    ASSERT_EQ(m_->api.open(m_->dir.c_str(), options, &model), ALBERT_OK) << m_->api.error(nullptr);
+    EXPECT_TRUE(runModel(*m_, model, in.batch, in.seq, in.ids.data(), in.mask.data(),
+                         in.tt.data(), byThreads[i]));
+    m_->api.close(model);
+  }
+  expectBitwise(byThreads[0], byThreads[1], "1 thread vs " + std::to_string(counts[1]));
+}
+
 TEST_P(E2E, ConcurrentHandles) {
   Inputs a, b;
   std::string err;
