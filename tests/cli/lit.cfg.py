@@ -21,6 +21,10 @@ config.substitutions.append(("%albertc", albertc))
 config.substitutions.append(("%tiny", tiny))
 config.substitutions.append(("%src", source_dir))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# `%fails CMD`: CMD must exit with status 1 (a clean error), not crash (LLVM's
+# `not` accepts a signal too).
+config.substitutions.append(("%fails", "/usr/bin/python3 " + os.path.join(
+    os.path.dirname(__file__), "Inputs", "fails.py")))
 # The SentencePiece model the build trains (tests/CMakeLists.txt).
 config.substitutions.append(("%spiece", params.get(
     "spiece_model", os.path.join(repo, "build", "tests", "tokenizer", "spiece.model"))))
