@@ -27,7 +27,8 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   RDom rd(0, D, name + "_rd");
   Func score(name + "_score");
   score(j, i, h, b) = 0.0f;
-  score(j, i, h, b) += qkv(h * D + rd, b * S + i) * kT(j, rd, h, b);
+  // Query rows past seq (the schedule rounds query blocks up) read the last row.
+  score(j, i, h, b) += qkv(h * D + rd, b * S + min(i, S - 1)) * kT(j, rd, h, b);
   // HuggingFace adds finfo(float32).min where the mask is 0.
   Expr masked = mask(jc, b) == 0;
   Func logit(name + "_logit");
@@ -53,18 +54,24 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   out(c, r) = norm(c % D, r % S, c / D, min(r / S, B - 1));
 
   // --- The schedule (CPU) --------------------------------------------------
-  // One task per (head, sequence); inside, blocks of kQ queries: their scores
-  // against all keys (vectorized along keys), softmax, then the weighted sum
-  // of values (vectorized along d). Nothing [S, S]-sized is kept per head
-  // beyond one query block.
+  // One task per (head, sequence); inside, blocks of kQ queries (rounded up:
+  // extra query rows read the last row and are never used): their scores
+  // against all keys, softmax, then the weighted sum of values. The two
+  // reductions keep their accumulators in registers for the whole reduction:
+  // scores as kQ rows x kJ key vectors per chunk of keys (16 zmm), the
+  // context as kQ rows x D/V vectors (16 zmm at D = 64). Nothing [S, S]-sized
+  // is kept per head beyond one query block. Measured (ALBERT-base 1x128, 2
+  // threads, --target host-profile): attention 0.72 -> 0.46 ms per layer when
+  // the reductions moved from memory accumulators to registers (ctx 0.23 ->
+  // 0.08 ms, scores 0.23 -> 0.19 ms); kQ = 2 or 8 and kJ = 2 were no better.
   const int V = vectorWidth(env.target);
-  const int kQ = 4;
+  const int kQ = 4, kJ = 4;
   int vd = V;
   while (vd > 1 && D % vd != 0) vd /= 2;
-  Var io("io"), ii("ii"), hb("hb");
+  Var io("io"), ii("ii"), hb("hb"), jo("jo"), ji("ji");
   norm.compute_root()
       .reorder(d, i, h, b)
-      .split(i, io, ii, kQ, TailStrategy::GuardWithIf)
+      .split(i, io, ii, kQ, TailStrategy::RoundUp)
       .reorder(d, ii, io, h, b)
       .fuse(h, b, hb);
   if (vd > 1) norm.vectorize(d, vd);
@@ -72,15 +79,20 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   parallelUnlessSmall(norm, hb, work);
   kT.compute_at(norm, hb).vectorize(j, V, TailStrategy::RoundUp);
   ctx.compute_at(norm, io);
-  ctx.update().reorder(d, i, rj);
+  ctx.update().reorder(d, i, rj).unroll(i);
   if (vd > 1) {
     ctx.vectorize(d, vd);
-    ctx.update().vectorize(d, vd);
+    ctx.update().vectorize(d, vd).unroll(d);
   }
   for (Func f : {rowMax, rowSum}) f.compute_at(norm, io);
   p.compute_at(norm, io).vectorize(j, V, TailStrategy::RoundUp);
   score.compute_at(norm, io).vectorize(j, V, TailStrategy::RoundUp);
-  score.update().reorder(j, i, rd).vectorize(j, V, TailStrategy::RoundUp);
+  score.update()
+      .split(j, jo, ji, kJ * V, TailStrategy::RoundUp)
+      .reorder(ji, i, rd, jo)
+      .vectorize(ji, V)
+      .unroll(ji)
+      .unroll(i);
   if (!isOutput) out.compute_root();
   Var ro("ro"), ri("ri");
   out.split(r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp);
