@@ -390,6 +390,13 @@ llvm::Expected<ImportedModel> albertc::importModel(MLIRContext &ctx, StringRef m
   if (!cfg) return cfg.takeError();
   auto task = taskName.empty() ? taskFromConfig(*cfg, cfgPath) : parseTask(taskName);
   if (!task) return task.takeError();
+  SmallString<256> binPath(modelDir);
+  llvm::sys::path::append(binPath, "pytorch_model.bin");
+  if (!llvm::sys::fs::exists(stPath) && llvm::sys::fs::exists(binPath))
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        stPath + ": not found; the folder has pytorch_model.bin, which albertc does not read: "
+                 "convert it with scripts/bin_to_safetensors.py " + modelDir);
   auto file = SafetensorsFile::open(stPath);
   if (!file) return file.takeError();
   IRBuilder builder(ctx, *cfg, **file, *task);
