@@ -38,7 +38,9 @@ public:
   llvm::Error run();
 
 private:
-  llvm::Expected<Encoding> encode(const std::string &text, const std::string *pair);
+  /// [CLS] text [SEP] (pair [SEP]), truncated to `truncateTo` tokens (0: not).
+  llvm::Expected<Encoding> encode(const std::string &text, const std::string *pair,
+                                  int64_t truncateTo);
   llvm::Expected<std::string> decode(const std::vector<int32_t> &ids, bool skipSpecial);
   /// Runs on `rows` (padded to the longest); choices > 0 for multiple choice.
   llvm::Error forward(const std::vector<Encoding> &rows, int64_t choices);
@@ -52,7 +54,7 @@ private:
   llvm::Error fillMask(const Encoding &e);
   llvm::Error classify();
   llvm::Error entities(const Encoding &e);
-  llvm::Error answer(const Encoding &e);
+  llvm::Error answer();
   llvm::Error chooseAnswer();
   llvm::Error shapes();
 
@@ -70,22 +72,24 @@ private:
   llvm::json::Array inputIds; // of the last forward(): one list per row
 };
 
-llvm::Expected<Encoding> Runner::encode(const std::string &text, const std::string *pair) {
+llvm::Expected<Encoding> Runner::encode(const std::string &text, const std::string *pair,
+                                        int64_t truncateTo) {
+  // The length first (NULL arrays), then the tokens.
+  const char *p = pair ? pair->c_str() : nullptr;
+  int64_t n = 0;
+  if (lib.tokenize(lib.model, text.c_str(), p, int32_t(truncateTo), nullptr, nullptr, nullptr,
+                   nullptr, 0, &n) != 0 &&
+      n == 0)
+    return fail("tokenize: " + apiError());
   Encoding e;
-  size_t cap = size_t(maxLength);
+  size_t cap = size_t(n);
   e.ids.resize(cap);
   e.types.resize(cap);
   e.offsets.resize(2 * cap);
   e.source.resize(cap);
-  int64_t n = 0;
-  if (lib.tokenize(lib.model, text.c_str(), pair ? pair->c_str() : nullptr, int32_t(maxLength),
-                   e.ids.data(), e.types.data(), e.offsets.data(), e.source.data(),
-                   int64_t(cap), &n) != 0)
+  if (lib.tokenize(lib.model, text.c_str(), p, int32_t(truncateTo), e.ids.data(), e.types.data(),
+                   e.offsets.data(), e.source.data(), int64_t(cap), &n) != 0)
     return fail("tokenize: " + apiError());
-  e.ids.resize(size_t(n));
-  e.types.resize(size_t(n));
-  e.offsets.resize(size_t(2 * n));
-  e.source.resize(size_t(n));
   return e;
 }
 
@@ -275,35 +279,86 @@ llvm::Error Runner::entities(const Encoding &e) {
   return llvm::Error::success();
 }
 
-llvm::Error Runner::answer(const Encoding &e) {
+llvm::Error Runner::answer() {
   if (!o.hasPair) return fail("question answering needs --text QUESTION --text-pair CONTEXT");
-  if (auto err = forward({e}, 0)) return err;
+  // A context longer than the model takes is read in windows of [CLS] question
+  // [SEP] context[start, start + room) [SEP] that overlap by --doc-stride
+  // tokens, as HuggingFace's question-answering pipeline does; the answer is
+  // the best span of any window.
+  auto question = encode(o.text, nullptr, 0);
+  if (!question) return question.takeError();
+  auto context = encode(o.pair, nullptr, 0);
+  if (!context) return context.takeError();
+  const int64_t q = question->size() - 2, c = context->size() - 2;
+  const int64_t room = maxLength - q - 3;
+  if (room < 1)
+    return fail("the question has " + std::to_string(q) + " tokens: no room for the context in " +
+                std::to_string(maxLength) + " tokens");
+  const int64_t step = std::max<int64_t>(1, room - std::min<int64_t>(o.docStride, room - 1));
+  std::vector<Encoding> windows;
+  for (int64_t first = 0;; first += step) {
+    int64_t last = std::min(c, first + room);
+    Encoding w;
+    auto push = [&](int32_t id, int32_t type, int32_t b, int32_t e, int32_t src) {
+      w.ids.push_back(id);
+      w.types.push_back(type);
+      w.offsets.push_back(b);
+      w.offsets.push_back(e);
+      w.source.push_back(src);
+    };
+    for (int64_t t = 0; t < q + 2; ++t) // [CLS] question [SEP]
+      push(question->ids[size_t(t)], 0, question->offsets[size_t(2 * t)],
+           question->offsets[size_t(2 * t + 1)], question->source[size_t(t)]);
+    for (int64_t t = 1 + first; t < 1 + last; ++t)
+      push(context->ids[size_t(t)], 1, context->offsets[size_t(2 * t)],
+           context->offsets[size_t(2 * t + 1)], 1);
+    push(context->ids[size_t(c + 1)], 1, 0, 0, -1); // [SEP]
+    windows.push_back(std::move(w));
+    if (last >= c) break;
+  }
+  if (auto err = forward(windows, 0)) return err;
   auto start = output("start_logits");
   if (!start) return start.takeError();
   auto end = output("end_logits");
   if (!end) return end.takeError();
-  // Answers come from the context: the second sequence's tokens.
-  std::vector<uint8_t> context(size_t(e.size()));
-  for (int64_t t = 0; t < e.size(); ++t) context[size_t(t)] = e.source[size_t(t)] == 1;
-  albert_span span;
-  if (!albert_best_span(start->data, end->data, context.data(), e.size(), o.maxAnswerTokens,
-                        &span))
-    return fail("the context has no tokens left after truncation to " +
-                std::to_string(maxLength) + " tokens");
-  int32_t b = e.offsets[size_t(2 * span.start)], en = e.offsets[size_t(2 * span.end + 1)];
+  const int64_t S = start->shape[1];
+  albert_span best{0, 0, -1.0f};
+  size_t bestWindow = 0;
+  for (size_t w = 0; w < windows.size(); ++w) {
+    const Encoding &e = windows[w];
+    // Answers come from the context: the second sequence's tokens.
+    std::vector<uint8_t> inContext(size_t(e.size()));
+    for (int64_t t = 0; t < e.size(); ++t) inContext[size_t(t)] = e.source[size_t(t)] == 1;
+    albert_span span;
+    if (albert_best_span(start->data + int64_t(w) * S, end->data + int64_t(w) * S,
+                         inContext.data(), e.size(), o.maxAnswerTokens, &span) &&
+        span.score > best.score) {
+      best = span;
+      bestWindow = w;
+    }
+  }
+  if (best.score < 0) return fail("the context has no tokens");
+  const Encoding &e = windows[bestWindow];
+  int32_t b = e.offsets[size_t(2 * best.start)], en = e.offsets[size_t(2 * best.end + 1)];
   while (b < en && isspace((unsigned char)o.pair[size_t(b)])) ++b; // the piece's leading space
   std::string text = slice(o.pair, b, en);
   if (o.json) {
     printJson(llvm::json::Object{{"answer", text},
-                                 {"score", span.score},
+                                 {"score", best.score},
                                  {"begin", b},
                                  {"end", en},
-                                 {"start_token", span.start},
-                                 {"end_token", span.end}});
+                                 {"window", int64_t(bestWindow)},
+                                 {"windows", int64_t(windows.size())},
+                                 {"start_token", best.start},
+                                 {"end_token", best.end}});
   } else {
     out << llvm::format("answer: \"%s\" (score %.4f, context bytes [%d, %d), tokens %lld..%lld)\n",
-                        text.c_str(), span.score, b, en, (long long)span.start,
-                        (long long)span.end);
+                        text.c_str(), best.score, b, en, (long long)best.start,
+                        (long long)best.end);
+    if (windows.size() > 1)
+      out << "  from window " << bestWindow + 1 << " of " << windows.size() << " (" << c
+          << " context tokens, windows of " << room << " overlapping by " << (room - step)
+          << ")\n";
   }
   return llvm::Error::success();
 }
@@ -312,7 +367,7 @@ llvm::Error Runner::chooseAnswer() {
   if (o.choices.size() < 2) return fail("multiple choice needs two or more --choice");
   std::vector<Encoding> rows;
   for (const std::string &c : o.choices) {
-    auto e = encode(o.text, &c);
+    auto e = encode(o.text, &c, maxLength);
     if (!e) return e.takeError();
     rows.push_back(std::move(*e));
   }
@@ -367,11 +422,11 @@ llvm::Error Runner::run() {
   maxLength = o.maxLength > 0 ? std::min<int64_t>(o.maxLength, maxSeq) : maxSeq;
   if (lib.task == "multiple-choice") return chooseAnswer();
   if (!o.choices.empty()) return fail("--choice is for multiple-choice models");
-  auto e = encode(o.text, o.hasPair ? &o.pair : nullptr);
+  if (lib.task == "question-answering") return answer();
+  auto e = encode(o.text, o.hasPair ? &o.pair : nullptr, maxLength);
   if (!e) return e.takeError();
   if (lib.task == "masked-lm" || lib.task == "pretraining") return fillMask(*e);
   if (lib.task == "token-classification") return entities(*e);
-  if (lib.task == "question-answering") return answer(*e);
   if (auto err = forward({*e}, 0)) return err;
   if (lib.task == "sequence-classification") return classify();
   return shapes();

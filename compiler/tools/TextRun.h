@@ -19,6 +19,7 @@ struct TextRunOptions {
   std::vector<std::string> choices; // --choice, for multiple choice
   int topK = 5;                     // fill-mask predictions per [MASK]
   int maxAnswerTokens = 30;         // question answering
+  int docStride = 128;              // QA: overlap of the windows of a long context
   int maxLength = 0;                // truncation; 0: the model's max_position_embeddings
   bool json = false;
 };

@@ -229,6 +229,10 @@ int runMain(int argc, char **argv) {
   cl::opt<int> maxAnswer("max-answer-tokens", cl::desc("longest answer span (question "
                                                        "answering)"),
                          cl::init(30));
+  cl::opt<int> docStride("doc-stride", cl::desc("question answering: a context longer than "
+                                                "--max-length is read in windows overlapping by "
+                                                "this many tokens"),
+                         cl::init(128));
   cl::opt<int> maxLength("max-length", cl::desc("truncate to this many tokens (default: the "
                                                 "model's max_position_embeddings)"),
                          cl::init(0));
@@ -240,8 +244,8 @@ int runMain(int argc, char **argv) {
   if (textMode == !ids.empty())
     return fail("give either --text (and --text-pair / --choice) or --input-ids");
   if (!textMode && out.empty()) return fail("-o <folder> is required with --input-ids");
-  if (topK < 1 || maxAnswer < 1 || maxLength < 0)
-    return fail("--top-k and --max-answer-tokens must be >= 1, --max-length >= 0");
+  if (topK < 1 || maxAnswer < 1 || maxLength < 0 || docStride < 0)
+    return fail("--top-k and --max-answer-tokens must be >= 1, --max-length and --doc-stride >= 0");
 
   if (textMode) {
     LoadedLibrary lib;
@@ -253,6 +257,7 @@ int runMain(int argc, char **argv) {
     o.choices.assign(choices.begin(), choices.end());
     o.topK = topK;
     o.maxAnswerTokens = maxAnswer;
+    o.docStride = docStride;
     o.maxLength = maxLength;
     o.json = json;
     if (auto e = runText(lib, o, llvm::outs())) return fail(std::move(e));
