@@ -24,6 +24,8 @@ struct albert_rt_handle {
   const albert_rt_model *model;
   void *map; /* mmap'd weights file, NULL when embedded */
   size_t map_size;
+  int fd;          /* the weights file, kept open to notice truncation; -1 if embedded */
+  char *file_name; /* its path, for messages */
   const unsigned char *file; /* weights file bytes */
   halide_buffer_t *weights;
   halide_dimension_t *weight_dims;
@@ -38,9 +40,11 @@ struct albert_rt_handle {
   int has_run;
   int64_t choices; /* of the last run, for multiple-choice models */
   void *tokenizer;  /* model->tokenizer_open's, when the library has one */
-  /* Guarded by registry_lock: calls in flight, and whether close came while
-   * some were (the last one out frees the handle). */
+  /* Guarded by registry_lock: calls in flight, whether one of them is a run
+   * or an output read (one thread at a time may make those), and whether
+   * close came while some were (the last one out frees the handle). */
   int users;
+  int busy;
   int closing;
   char error[ERROR_SIZE];
 };
@@ -50,6 +54,10 @@ static __thread char open_error[ERROR_SIZE];
  * that handle. */
 static __thread char stale_error[ERROR_SIZE];
 static __thread const void *stale_ticket;
+/* Why this thread's last call with a handle that another thread was using
+ * (run, output) was refused, and that handle. */
+static __thread char busy_error[ERROR_SIZE];
+static __thread const void *busy_ticket;
 /* The last message Halide reported on this thread (assertions, bounds). */
 static __thread char halide_message[ERROR_SIZE];
 
@@ -146,11 +154,18 @@ static uint64_t register_handle(albert_rt_handle *h) {
 static void destroy(albert_rt_handle *h);
 
 /* Starts a call on `ticket`: the handle, counted as in use until release(),
- * or NULL (and a message in stale_error) when it is not open. */
-static albert_rt_handle *acquire(const void *ticket, const char *what) {
+ * or NULL (and a message in stale_error) when it is not open. An exclusive
+ * call (run, output) is refused, with a message in busy_error, while another
+ * exclusive call on the handle is in flight: a handle serves one thread at a
+ * time, and two threads in one run would corrupt each other's outputs. */
+static albert_rt_handle *acquire(const void *ticket, const char *what, int exclusive) {
   pthread_mutex_lock(&registry_lock);
   albert_rt_handle *h = lookup_locked(ticket);
-  if (h) ++h->users;
+  int busy = h && exclusive && h->busy;
+  if (h && !busy) {
+    ++h->users;
+    if (exclusive) h->busy = 1;
+  }
   pthread_mutex_unlock(&registry_lock);
   if (!h && !ticket) {
     /* albert_rt_error(NULL) reads open_error. */
@@ -159,12 +174,21 @@ static albert_rt_handle *acquire(const void *ticket, const char *what) {
     fail(stale_error, ALBERT_RT_INVALID_ARGUMENT,
          "%s: model handle %p used after close or never opened", what, ticket);
     stale_ticket = ticket;
+  } else if (busy) {
+    fail(busy_error, ALBERT_RT_INVALID_ARGUMENT,
+         "%s: model handle %p is in use by another thread (a handle serves one thread at a "
+         "time: open one per thread)", what, ticket);
+    busy_ticket = ticket;
+    return NULL;
+  } else if (busy_ticket == ticket) {
+    busy_ticket = NULL;
   }
   return h;
 }
 
-static void release(albert_rt_handle *h) {
+static void release(albert_rt_handle *h, int exclusive) {
   pthread_mutex_lock(&registry_lock);
+  if (exclusive) h->busy = 0;
   int last = --h->users == 0 && h->closing;
   pthread_mutex_unlock(&registry_lock);
   if (last) destroy(h);
@@ -257,6 +281,7 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   albert_rt_handle *h = calloc(1, sizeof *h);
   if (!h) return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
   h->model = model;
+  h->fd = -1;
   halide_set_error_handler(on_halide_error);
   if (num_threads > 0) halide_set_num_threads(num_threads);
 
@@ -292,15 +317,15 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
     }
     h->map_size = (size_t)st.st_size;
     h->map = h->map_size ? mmap(NULL, h->map_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-    close(fd);
+    h->fd = fd; /* closed by destroy() */
+    h->file_name = strdup(file);
     if (h->map == MAP_FAILED) {
       h->map = NULL;
-      if (h->map_size == 0) {
-        free(h);
-        return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: empty file", file);
-      }
-      free(h);
-      return fail(open_error, ALBERT_RT_IO, "%s: cannot map: %s", file, strerror(errno));
+      int empty = h->map_size == 0;
+      rc = empty ? fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: empty file", file)
+                 : fail(open_error, ALBERT_RT_IO, "%s: cannot map: %s", file, strerror(errno));
+      destroy(h);
+      return rc;
     }
     rc = bind_weights(h, h->map, h->map_size, file);
     /* The tokenizer file lives next to the weights file. */
@@ -391,6 +416,14 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
                 "run: batch x num_choices = %lld x %lld is too large", (long long)batch,
                 (long long)choices);
+  /* The weights are mapped from the file: a file cut short since open would
+   * turn the kernels' reads into SIGBUS. */
+  struct stat st;
+  if (h->fd >= 0 && (fstat(h->fd, &st) != 0 || (size_t)st.st_size != h->map_size))
+    return fail(h->error, ALBERT_RT_BAD_WEIGHTS,
+                "run: %s changed size since open (%zu -> %lld bytes); the weights are mapped "
+                "from it: reopen the model", h->file_name ? h->file_name : "the weights file",
+                h->map_size, (long long)st.st_size);
   /* A multiple-choice model runs its encoder on every (example, choice) row. */
   batch *= choices;
   h->choices = choices;
@@ -463,44 +496,44 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
 
 int albert_rt_run(albert_rt_handle *ticket, int64_t batch, int64_t seq, const int32_t *ids,
                   const int32_t *mask, const int32_t *tt) {
-  albert_rt_handle *h = acquire(ticket, "run");
+  albert_rt_handle *h = acquire(ticket, "run", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = h->model->choices
                ? fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
                       "run: this multiple-choice model takes [batch, num_choices, seq] inputs")
                : run(h, batch, seq, ids, mask, tt, 1);
-  release(h);
+  release(h, 1);
   return rc;
 }
 
 int albert_rt_run_choices(albert_rt_handle *ticket, int64_t batch, int64_t choices, int64_t seq,
                           const int32_t *ids, const int32_t *mask, const int32_t *tt) {
-  albert_rt_handle *h = acquire(ticket, "run");
+  albert_rt_handle *h = acquire(ticket, "run", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = h->model->choices
                ? run(h, batch, seq, ids, mask, tt, choices)
                : fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
                       "run: this model takes [batch, seq] inputs, not choices");
-  release(h);
+  release(h, 1);
   return rc;
 }
 
 int albert_rt_set_error(const albert_rt_handle *ticket, int code, const char *message) {
-  albert_rt_handle *h = acquire(ticket, "error");
+  albert_rt_handle *h = acquire(ticket, "error", 0);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   fail(h->error, code, "%s", message ? message : "");
-  release(h);
+  release(h, 0);
   return code;
 }
 
 void *albert_rt_tokenizer(const albert_rt_handle *ticket) {
-  albert_rt_handle *h = acquire(ticket, "tokenizer");
+  albert_rt_handle *h = acquire(ticket, "tokenizer", 0);
   if (!h) return NULL;
   void *t = h->tokenizer;
   if (!t)
     fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "%s was compiled without a tokenizer",
          h->model->name);
-  release(h);
+  release(h, 0);
   return t;
 }
 
@@ -536,10 +569,10 @@ static int output(const albert_rt_handle *h, int index, const float **data, int6
 
 int albert_rt_output(const albert_rt_handle *ticket, int index, const float **data,
                      int64_t shape[3], int *rank) {
-  albert_rt_handle *h = acquire(ticket, "output");
+  albert_rt_handle *h = acquire(ticket, "output", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = output(h, index, data, shape, rank);
-  release(h);
+  release(h, 1);
   return rc;
 }
 
@@ -560,15 +593,16 @@ static int output_into(const albert_rt_handle *h, int index, float *dst, int64_t
 
 int albert_rt_output_into(const albert_rt_handle *ticket, int index, float *dst,
                           int64_t capacity) {
-  albert_rt_handle *h = acquire(ticket, "output_into");
+  albert_rt_handle *h = acquire(ticket, "output_into", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = output_into(h, index, dst, capacity);
-  release(h);
+  release(h, 1);
   return rc;
 }
 
 const char *albert_rt_error(const albert_rt_handle *ticket) {
   if (!ticket) return open_error;
+  if (ticket == busy_ticket) return busy_error;
   pthread_mutex_lock(&registry_lock);
   albert_rt_handle *h = lookup_locked(ticket);
   pthread_mutex_unlock(&registry_lock);
@@ -605,6 +639,8 @@ void albert_rt_close(albert_rt_handle *ticket) {
 static void destroy(albert_rt_handle *h) {
   if (h->tokenizer) h->model->tokenizer_close(h->tokenizer);
   if (h->map) munmap(h->map, h->map_size);
+  if (h->fd >= 0) close(h->fd);
+  free(h->file_name);
   free(h->weights);
   free(h->weight_dims);
   free(h->values);

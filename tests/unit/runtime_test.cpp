@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -468,4 +470,57 @@ TEST_F(RuntimeTest, ResultsAreBitwiseTheSameForAnyThreadCount) {
     }
     api.close(m);
   }
+}
+
+// Tests that a weights file cut short after open is reported by the next run
+// (the weights are mapped from it: reading past its new end would be SIGBUS).
+TEST_F(RuntimeTest, WeightsTruncatedAfterOpenAreAnErrorNotASignal) {
+  char tmpl[] = "/tmp/albertc-runtime-XXXXXX";
+  std::string dir = mkdtemp(tmpl), path = dir + "/rt_tiny.weights";
+  std::string bytes = copyWeights(path);
+  void *m = openModel(path);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(api.run(m, 1, 6, ids.data(), nullptr, nullptr), 0) << api.error(m);
+  ASSERT_EQ(truncate(path.c_str(), off_t(bytes.size() / 2)), 0);
+  EXPECT_EQ(api.run(m, 1, 6, ids.data(), nullptr, nullptr), 3);
+  EXPECT_TRUE(contains(api.error(m), "changed size since open")) << api.error(m);
+  EXPECT_TRUE(contains(api.error(m), "reopen the model")) << api.error(m);
+  api.close(m);
+  std::remove(path.c_str());
+  std::remove(dir.c_str());
+}
+
+// Tests that two threads running on one handle at once (a contract violation)
+// get a refusal with a message instead of corrupting each other's outputs, and
+// that the handle still computes the right outputs afterwards.
+TEST_F(RuntimeTest, AHandleUsedByTwoThreadsAtOnceIsRefused) {
+  std::vector<int32_t> many(8 * 64);
+  for (size_t i = 0; i < many.size(); ++i) many[i] = int32_t((i * 13 + 5) % 50);
+  void *m = openModel(outDir);
+  ASSERT_EQ(api.run(m, 8, 64, many.data(), nullptr, nullptr), 0) << api.error(m);
+  const float *d;
+  ASSERT_EQ(api.output(m, 0, &d, nullptr, nullptr), 0);
+  std::vector<float> want(d, d + 8 * 64 * 50);
+
+  std::atomic<int> refused{0}, bad{0}, stop{0};
+  auto hammer = [&] {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!stop && std::chrono::steady_clock::now() < deadline) {
+      int rc = api.run(m, 8, 64, many.data(), nullptr, nullptr);
+      if (rc == 1 && contains(api.error(m), "in use by another thread")) {
+        if (++refused >= 3) stop = 1;
+      } else if (rc != 0) {
+        ++bad;
+      }
+    }
+  };
+  std::thread a(hammer), b(hammer);
+  a.join();
+  b.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GE(refused.load(), 1) << "the two threads never ran at the same time in 10 s";
+  ASSERT_EQ(api.run(m, 8, 64, many.data(), nullptr, nullptr), 0) << api.error(m);
+  ASSERT_EQ(api.output(m, 0, &d, nullptr, nullptr), 0);
+  EXPECT_EQ(std::vector<float>(d, d + 8 * 64 * 50), want);
+  api.close(m);
 }

@@ -8,7 +8,9 @@
  * Ownership:
  *   - weights: mmap'd read-only from <name>.weights at open (or, with
  *     --embed-weights, read from the library itself); owned by the handle,
- *     unmapped at close.
+ *     unmapped at close. The file stays open: a run after it changed size
+ *     (truncated in place) is refused with ALBERT_RT_BAD_WEIGHTS instead of
+ *     reading past its end.
  *   - activations and outputs: one arena per handle, grown to the largest
  *     batch x seq seen, freed at close. Output pointers returned by
  *     albert_rt_output() point into it: valid until the next run or close.
@@ -23,7 +25,10 @@
  * after a later open; closing a handle that is not open does nothing.
  *
  * Threads: a handle is used by one thread at a time; separate handles may
- * run concurrently. The kernels' thread pool is Halide's, shared by the
+ * run concurrently. A run or output call made while another thread is in a
+ * run or output call on the same handle is refused (ALBERT_RT_INVALID_ARGUMENT,
+ * "... in use by another thread"); the tokenizer may be used from any number
+ * of threads at once. The kernels' thread pool is Halide's, shared by the
  * process; its size is set by the last open that asked for one.
  *===----------------------------------------------------------------------===*/
 #ifndef ALBERT_RUNTIME_H
