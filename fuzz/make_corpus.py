@@ -140,14 +140,35 @@ def tokenizer_seeds():
     write(t, "emoji_cjk", case(3, 0, "emoji \U0001F600 and 漢字"))
 
 
+def weights_seeds():
+    """[size selector u16][edits: offset u32, length u8, bytes]: see fuzz_weights_open.cpp."""
+    t = "fuzz_weights_open"
+
+    def edit(offset, data):
+        return struct.pack("<IB", offset, len(data)) + data
+
+    write(t, "unchanged", struct.pack("<H", 0))
+    write(t, "magic", struct.pack("<H", 0) + edit(0, b"ALBERTW2"))
+    write(t, "fingerprint", struct.pack("<H", 0) + edit(8, b"\x01"))
+    write(t, "file_size", struct.pack("<H", 0) + edit(16, b"\xff\xff"))
+    write(t, "checksum", struct.pack("<H", 0) + edit(24, b"\x00" * 8))
+    write(t, "reserved", struct.pack("<H", 0) + edit(40, b"\x7f" * 8))
+    write(t, "tensor_bit", struct.pack("<H", 0) + edit(5000, b"\x42"))
+    write(t, "cut", struct.pack("<H", 4 * 1000 + 1))
+    write(t, "grown", struct.pack("<H", 4 * 64 + 2))
+    write(t, "empty", struct.pack("<H", 1))
+
+
 def main():
-    for target in ("fuzz_safetensors", "fuzz_config", "fuzz_runtime_inputs", "fuzz_tokenizer"):
+    for target in ("fuzz_safetensors", "fuzz_config", "fuzz_runtime_inputs", "fuzz_weights_open",
+                   "fuzz_tokenizer"):
         path = os.path.join(HERE, "corpus", target)
         shutil.rmtree(path, ignore_errors=True)
         os.makedirs(path)
     safetensors_seeds()
     config_seeds()
     runtime_seeds()
+    weights_seeds()
     tokenizer_seeds()
 
 
