@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 using namespace albertc;
 
@@ -194,7 +195,12 @@ llvm::Error Runner::classify() {
   if (!logits) return logits.takeError();
   int64_t n = logits->shape.back();
   std::vector<float> p(static_cast<size_t>(n));
-  albert_softmax(logits->data, n, p.data());
+  // One label (a regression or yes/no head): a sigmoid score, as HuggingFace's
+  // text-classification pipeline gives it; else softmax over the labels.
+  if (n == 1)
+    p[0] = float(1.0 / (1.0 + std::exp(-double(logits->data[0]))));
+  else
+    albert_softmax(logits->data, n, p.data());
   std::vector<int64_t> order(static_cast<size_t>(n));
   albert_top_k(p.data(), n, n, order.data());
   auto name = [&](int64_t i) {
