@@ -380,71 +380,83 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << "API const char *" << n << "_label(int index) {\n"
     << "  return index >= 0 && index < " << plan.labels.size() << " ? labels[index] : 0;\n}\n"
     << "API int " << n << "_has_tokenizer(void) { return " << tokenizer << "; }\n";
-  // The tokenizer's entry points exist either way, so an app links against any library.
+  // The tokenizer's entry points exist either way, so an app links against any
+  // library. Each call holds the handle from begin to end (a close waits).
   std::string h = "(const albert_rt_handle *)m";
-  std::string get = "  albert_tok *t = (albert_tok *)albert_rt_tokenizer(" + h + ");\n"
-                    "  if (!t) return 1;\n";
-  auto forward = [&](const std::string &call) {
-    return tokenizer ? get + "  int rc = " + call + ";\n"
-                           "  return rc ? albert_rt_set_error(" + h + ", rc, albert_tok_error(t)) : 0;\n"
-                     : "  return albert_rt_tokenizer(" + h + ") ? 0 : 1;\n";
+  std::string begin = "  albert_rt_handle *held;\n"
+                      "  void *t = albert_rt_tokenizer_begin(" + h + ", &held); /* albert_tok */\n";
+  auto forward = [&](const std::string &call, const std::string &out) {
+    return "  if (" + out + ") *" + out + " = 0;\n" + begin + "  if (!t) return 1;\n" +
+           (tokenizer ? "  int rc = " + call + ";\n"
+                        "  return albert_rt_tokenizer_end(held, rc, rc ? albert_tok_error(t) : 0);\n"
+                      : std::string("  return albert_rt_tokenizer_end(held, 1, \"no tokenizer\");\n"));
   };
   c << "API int " << n << "_tokenize(const " << n << "_model *m, const char *text, "
     << "const char *text_pair, int32_t max_length, int32_t *input_ids, int32_t *token_type_ids, "
-    << "int32_t *offsets, int32_t *source, int64_t capacity, int64_t *length) {\n"
-    << forward("albert_tok_encode(t, text, text_pair, max_length, input_ids, token_type_ids, "
-               "offsets, source, capacity, length)")
+    << "int32_t *offsets, int32_t *source, int64_t capacity, int64_t *length) {\n";
+  if (!tokenizer)
+    c << "  (void)text, (void)text_pair, (void)max_length, (void)input_ids, (void)token_type_ids,\n"
+      << "      (void)offsets, (void)source, (void)capacity;\n";
+  c << forward("albert_tok_encode(t, text, text_pair, max_length, input_ids, token_type_ids, "
+               "offsets, source, capacity, length)",
+               "length")
     << "}\n"
     << "API int " << n << "_decode(const " << n << "_model *m, const int32_t *ids, int64_t count, "
-    << "int skip_special, char *text, int64_t capacity, int64_t *length) {\n"
-    << forward("albert_tok_decode(t, ids, count, skip_special, text, capacity, length)") << "}\n"
+    << "int skip_special, char *text, int64_t capacity, int64_t *length) {\n";
+  if (!tokenizer)
+    c << "  (void)ids, (void)count, (void)skip_special, (void)text, (void)capacity;\n";
+  c << forward("albert_tok_decode(t, ids, count, skip_special, text, capacity, length)", "length")
+    << "}\n"
     << "API int " << n << "_tokenize_batch(const " << n << "_model *m, int64_t count, "
     << "const char *const *texts, const char *const *text_pairs, int32_t max_length, "
     << "int32_t *input_ids, int32_t *token_type_ids, int32_t *attention_mask, int64_t capacity, "
-    << "int64_t *seq) {\n";
+    << "int64_t *seq) {\n"
+    << "  if (seq) *seq = 0;\n" << begin << "  if (!t) return 1;\n";
   if (tokenizer)
     // Two passes: the longest row sets seq, then each row is encoded in place and padded.
-    c << get
-      << "  if (!seq || count < 1 || !texts || !input_ids)\n"
-      << "    return albert_rt_set_error(" << h << ", 1, \"tokenize_batch: count must be >= 1 and "
-         "seq, texts, input_ids non-NULL\");\n"
-      << "  *seq = 0;\n"
-      << "  int64_t longest = 0, len = 0;\n"
-      << "  for (int64_t r = 0; r < count; ++r) {\n"
+    c << "  int rc = 0;\n  const char *msg = 0;\n  int64_t longest = 0, len = 0;\n"
+      << "  if (!seq || count < 1 || !texts || !input_ids) {\n"
+      << "    rc = 1;\n"
+      << "    msg = \"tokenize_batch: count must be >= 1 and seq, texts, input_ids non-NULL\";\n  }\n"
+      << "  for (int64_t r = 0; !rc && r < count; ++r) {\n"
       << "    const char *pair = text_pairs ? text_pairs[r] : 0;\n"
-      << "    int rc = albert_tok_encode(t, texts[r], pair, max_length, 0, 0, 0, 0, 0, &len);\n"
-      << "    if (rc && len == 0) return albert_rt_set_error(" << h << ", rc, albert_tok_error(t));\n"
+      << "    rc = albert_tok_encode(t, texts[r], pair, max_length, 0, 0, 0, 0, 0, &len);\n"
+      << "    if (rc && len > 0) rc = 0; /* the size query */\n"
+      << "    if (rc) msg = albert_tok_error(t);\n"
       << "    if (len > longest) longest = len;\n  }\n"
-      << "  if (count > capacity / longest) {\n"
-      << "    *seq = longest;\n"
-      << "    return albert_rt_set_error(" << h << ", 1, \"tokenize_batch: the arrays need "
-         "count x seq entries, more than capacity\");\n  }\n"
+      << "  if (!rc && count > capacity / longest) {\n"
+      << "    *seq = longest;\n    rc = 1;\n"
+      << "    msg = \"tokenize_batch: the arrays need count x seq entries, more than capacity\";\n"
+      << "  }\n"
       << "  int32_t pad = albert_tok_special_id(t, ALBERT_TOK_PAD);\n"
-      << "  for (int64_t r = 0; r < count; ++r) {\n"
+      << "  for (int64_t r = 0; !rc && r < count; ++r) {\n"
       << "    int64_t at = r * longest;\n"
       << "    const char *pair = text_pairs ? text_pairs[r] : 0;\n"
-      << "    int rc = albert_tok_encode(t, texts[r], pair, max_length, input_ids + at,\n"
-      << "                               token_type_ids ? token_type_ids + at : 0, 0, 0, longest, &len);\n"
-      << "    if (rc) return albert_rt_set_error(" << h << ", rc, albert_tok_error(t));\n"
+      << "    rc = albert_tok_encode(t, texts[r], pair, max_length, input_ids + at,\n"
+      << "                           token_type_ids ? token_type_ids + at : 0, 0, 0, longest, &len);\n"
+      << "    if (rc) {\n      msg = albert_tok_error(t);\n      break;\n    }\n"
       << "    for (int64_t i = 0; i < longest; ++i) {\n"
       << "      if (i >= len) {\n"
       << "        input_ids[at + i] = pad;\n"
       << "        if (token_type_ids) token_type_ids[at + i] = 0;\n      }\n"
       << "      if (attention_mask) attention_mask[at + i] = i < len;\n    }\n  }\n"
-      << "  *seq = longest;\n  return 0;\n";
+      << "  if (!rc) *seq = longest;\n"
+      << "  return albert_rt_tokenizer_end(held, rc, msg);\n";
   else
     c << "  (void)count, (void)texts, (void)text_pairs, (void)max_length, (void)input_ids,\n"
-      << "      (void)token_type_ids, (void)attention_mask, (void)capacity, (void)seq;\n"
-      << "  return albert_rt_tokenizer(" << h << ") ? 0 : 1;\n";
+      << "      (void)token_type_ids, (void)attention_mask, (void)capacity;\n"
+      << "  return albert_rt_tokenizer_end(held, 1, \"no tokenizer\");\n";
   c << "}\n"
-    << "API int32_t " << n << "_special_token(const " << n << "_model *m, int which) {\n";
+    << "API int32_t " << n << "_special_token(const " << n << "_model *m, int which) {\n"
+    << begin << "  if (!t) return -1;\n";
   if (tokenizer)
     c << "  static const int kinds[5] = {ALBERT_TOK_CLS, ALBERT_TOK_SEP, ALBERT_TOK_MASK, "
          "ALBERT_TOK_PAD, ALBERT_TOK_UNK};\n"
-      << "  albert_tok *t = (albert_tok *)albert_rt_tokenizer(" << h << ");\n"
-      << "  return t && which >= 0 && which < 5 ? albert_tok_special_id(t, kinds[which]) : -1;\n";
+      << "  int32_t id = which >= 0 && which < 5 ? albert_tok_special_id(t, kinds[which]) : -1;\n"
+      << "  albert_rt_tokenizer_end(held, 0, 0);\n"
+      << "  return id;\n";
   else
-    c << "  (void)which;\n  albert_rt_tokenizer(" << h << ");\n  return -1;\n";
+    c << "  (void)which;\n  albert_rt_tokenizer_end(held, 0, 0);\n  return -1;\n";
   c << "}\n"
     << "API int " << n << "_output(const " << n << "_model *m, int index, const float **data, "
        "int64_t shape[3], int *rank) {\n"

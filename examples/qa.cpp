@@ -32,6 +32,13 @@ int main(int argc, char **argv) {
   const float *start = nullptr, *end = nullptr;
   int64_t shape[3];
   int rank = 0, status = 1;
+  // This example reads one window: say so when the context had to be cut
+  // (`albertc run --text` reads long contexts in overlapping windows).
+  int64_t whole = 0;
+  if (qa_tokenize(model, argv[2], argv[3], 0, nullptr, nullptr, nullptr, nullptr, 0, &whole) != 0 &&
+      whole > maxSeq)
+    std::fprintf(stderr, "qa: question + context are %lld tokens; reading the first %lld\n",
+                 (long long)whole, (long long)maxSeq);
   if (qa_tokenize(model, argv[2], argv[3], int32_t(maxSeq), ids.data(), types.data(),
                   offsets.data(), source.data(), maxSeq, &n) != ALBERT_OK ||
       qa_run(model, 1, n, ids.data(), nullptr, types.data()) != ALBERT_OK ||

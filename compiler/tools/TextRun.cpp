@@ -99,7 +99,7 @@ llvm::Expected<std::string> Runner::decode(const std::vector<int32_t> &ids, bool
   int64_t len = 0;
   int rc = lib.decode(lib.model, ids.data(), int64_t(ids.size()), skipSpecial, &s[0],
                       int64_t(s.size()), &len);
-  if (rc != 0 && len > int64_t(s.size())) { // too small: the length it needs is in len
+  if (rc != 0 && len >= int64_t(s.size())) { // too small: len is the text's length, + 1 for the NUL
     s.assign(size_t(len) + 1, '\0');
     rc = lib.decode(lib.model, ids.data(), int64_t(ids.size()), skipSpecial, &s[0],
                     int64_t(s.size()), &len);
@@ -300,7 +300,15 @@ llvm::Error Runner::answer() {
   if (room < 1)
     return fail("the question has " + std::to_string(q) + " tokens: no room for the context in " +
                 std::to_string(maxLength) + " tokens");
-  const int64_t step = std::max<int64_t>(1, room - std::min<int64_t>(o.docStride, room - 1));
+  // HF's default overlap: min(max_length / 2, 128); an overlap must leave the
+  // windows room to advance.
+  const int64_t stride = o.docStride >= 0 ? o.docStride : std::min<int64_t>(maxLength / 2, 128);
+  if (stride >= room) {
+    if (o.docStride >= 0)
+      return fail("--doc-stride " + std::to_string(stride) + " must be smaller than the " +
+                  std::to_string(room) + " context tokens a window holds");
+  }
+  const int64_t step = std::max<int64_t>(1, room - std::min(stride, room / 2));
   std::vector<Encoding> windows;
   for (int64_t first = 0;; first += step) {
     int64_t last = std::min(c, first + room);
@@ -322,27 +330,37 @@ llvm::Error Runner::answer() {
     windows.push_back(std::move(w));
     if (last >= c) break;
   }
-  if (auto err = forward(windows, 0)) return err;
-  auto start = output("start_logits");
-  if (!start) return start.takeError();
-  auto end = output("end_logits");
-  if (!end) return end.takeError();
-  const int64_t S = start->shape[1];
+  // The windows run kWindowBatch at a time, so a long document needs no more
+  // memory than that batch.
+  const size_t kWindowBatch = 8;
   albert_span best{0, 0, -1.0f};
   size_t bestWindow = 0;
-  for (size_t w = 0; w < windows.size(); ++w) {
-    const Encoding &e = windows[w];
-    // Answers come from the context: the second sequence's tokens.
-    std::vector<uint8_t> inContext(size_t(e.size()));
-    for (int64_t t = 0; t < e.size(); ++t) inContext[size_t(t)] = e.source[size_t(t)] == 1;
-    albert_span span;
-    if (albert_best_span(start->data + int64_t(w) * S, end->data + int64_t(w) * S,
-                         inContext.data(), e.size(), o.maxAnswerTokens, &span) &&
-        span.score > best.score) {
-      best = span;
-      bestWindow = w;
+  llvm::json::Array allIds;
+  for (size_t first = 0; first < windows.size(); first += kWindowBatch) {
+    std::vector<Encoding> batch(windows.begin() + first,
+                                windows.begin() + std::min(windows.size(), first + kWindowBatch));
+    if (auto err = forward(batch, 0)) return err;
+    for (auto &row : inputIds) allIds.push_back(std::move(row));
+    auto start = output("start_logits");
+    if (!start) return start.takeError();
+    auto end = output("end_logits");
+    if (!end) return end.takeError();
+    const int64_t S = start->shape[1];
+    for (size_t w = 0; w < batch.size(); ++w) {
+      const Encoding &e = batch[w];
+      // Answers come from the context: the second sequence's tokens.
+      std::vector<uint8_t> inContext(size_t(e.size()));
+      for (int64_t t = 0; t < e.size(); ++t) inContext[size_t(t)] = e.source[size_t(t)] == 1;
+      albert_span span;
+      if (albert_best_span(start->data + int64_t(w) * S, end->data + int64_t(w) * S,
+                           inContext.data(), e.size(), o.maxAnswerTokens, &span) &&
+          span.score > best.score) {
+        best = span;
+        bestWindow = first + w;
+      }
     }
   }
+  inputIds = std::move(allIds);
   if (best.score < 0) return fail("the context has no tokens");
   const Encoding &e = windows[bestWindow];
   int32_t b = e.offsets[size_t(2 * best.start)], en = e.offsets[size_t(2 * best.end + 1)];

@@ -19,7 +19,8 @@ struct TextRunOptions {
   std::vector<std::string> choices; // --choice, for multiple choice
   int topK = 5;                     // fill-mask predictions per [MASK]
   int maxAnswerTokens = 30;         // question answering
-  int docStride = 128;              // QA: overlap of the windows of a long context
+  int docStride = -1;               // QA: overlap of the windows of a long context (-1: HF's
+                                    // default, min(max_length / 2, 128))
   int maxLength = 0;                // truncation; 0: the model's max_position_embeddings
   bool json = false;
 };

@@ -231,8 +231,9 @@ int runMain(int argc, char **argv) {
                          cl::init(30));
   cl::opt<int> docStride("doc-stride", cl::desc("question answering: a context longer than "
                                                 "--max-length is read in windows overlapping by "
-                                                "this many tokens"),
-                         cl::init(128));
+                                                "this many tokens (default min(max length / 2, "
+                                                "128))"),
+                         cl::init(-1));
   cl::opt<int> maxLength("max-length", cl::desc("truncate to this many tokens (default: the "
                                                 "model's max_position_embeddings)"),
                          cl::init(0));
@@ -244,7 +245,8 @@ int runMain(int argc, char **argv) {
   if (textMode == !ids.empty())
     return fail("give either --text (and --text-pair / --choice) or --input-ids");
   if (!textMode && out.empty()) return fail("-o <folder> is required with --input-ids");
-  if (topK < 1 || maxAnswer < 1 || maxLength < 0 || docStride < 0)
+  if (topK < 1 || maxAnswer < 1 || maxLength < 0 || docStride < -1 ||
+      (docStride == -1 && docStride.getNumOccurrences()))
     return fail("--top-k and --max-answer-tokens must be >= 1, --max-length and --doc-stride >= 0");
 
   if (textMode) {

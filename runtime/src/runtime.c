@@ -174,6 +174,7 @@ static albert_rt_handle *acquire(const void *ticket, const char *what, int exclu
     fail(stale_error, ALBERT_RT_INVALID_ARGUMENT,
          "%s: model handle %p used after close or never opened", what, ticket);
     stale_ticket = ticket;
+    if (busy_ticket == ticket) busy_ticket = NULL;
   } else if (busy) {
     fail(busy_error, ALBERT_RT_INVALID_ARGUMENT,
          "%s: model handle %p is in use by another thread (a handle serves one thread at a "
@@ -319,6 +320,10 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
     h->map = h->map_size ? mmap(NULL, h->map_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
     h->fd = fd; /* closed by destroy() */
     h->file_name = strdup(file);
+    if (!h->file_name) {
+      destroy(h);
+      return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
+    }
     if (h->map == MAP_FAILED) {
       h->map = NULL;
       int empty = h->map_size == 0;
@@ -410,20 +415,22 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: batch must be >= 1, got %lld",
                 (long long)batch);
   if (choices < 1 || choices > (int64_t)1 << 24)
-    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: num_choices must be >= 1, got %lld",
-                (long long)choices);
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                "run: num_choices must be in [1, 16777216], got %lld", (long long)choices);
   if (m->choices && batch > ((int64_t)1 << 24) / choices)
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
                 "run: batch x num_choices = %lld x %lld is too large", (long long)batch,
                 (long long)choices);
   /* The weights are mapped from the file: a file cut short since open would
    * turn the kernels' reads into SIGBUS. */
+  /* This catches a file cut short between runs, not during one. */
   struct stat st;
-  if (h->fd >= 0 && (fstat(h->fd, &st) != 0 || (size_t)st.st_size != h->map_size))
+  if (h->fd >= 0 && fstat(h->fd, &st) != 0)
+    return fail(h->error, ALBERT_RT_IO, "run: cannot stat %s: %s", h->file_name, strerror(errno));
+  if (h->fd >= 0 && (size_t)st.st_size != h->map_size)
     return fail(h->error, ALBERT_RT_BAD_WEIGHTS,
                 "run: %s changed size since open (%zu -> %lld bytes); the weights are mapped "
-                "from it: reopen the model", h->file_name ? h->file_name : "the weights file",
-                h->map_size, (long long)st.st_size);
+                "from it: reopen the model", h->file_name, h->map_size, (long long)st.st_size);
   /* A multiple-choice model runs its encoder on every (example, choice) row. */
   batch *= choices;
   h->choices = choices;
@@ -518,23 +525,24 @@ int albert_rt_run_choices(albert_rt_handle *ticket, int64_t batch, int64_t choic
   return rc;
 }
 
-int albert_rt_set_error(const albert_rt_handle *ticket, int code, const char *message) {
-  albert_rt_handle *h = acquire(ticket, "error", 0);
-  if (!h) return ALBERT_RT_INVALID_ARGUMENT;
-  fail(h->error, code, "%s", message ? message : "");
-  release(h, 0);
-  return code;
-}
-
-void *albert_rt_tokenizer(const albert_rt_handle *ticket) {
+void *albert_rt_tokenizer_begin(const albert_rt_handle *ticket, albert_rt_handle **held) {
+  *held = NULL;
   albert_rt_handle *h = acquire(ticket, "tokenizer", 0);
   if (!h) return NULL;
-  void *t = h->tokenizer;
-  if (!t)
+  if (!h->tokenizer) {
     fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "%s was compiled without a tokenizer",
          h->model->name);
+    release(h, 0);
+    return NULL;
+  }
+  *held = h; /* close waits for albert_rt_tokenizer_end */
+  return h->tokenizer;
+}
+
+int albert_rt_tokenizer_end(albert_rt_handle *h, int rc, const char *message) {
+  if (rc) fail(h->error, rc, "%s", message ? message : "tokenizer failed");
   release(h, 0);
-  return t;
+  return rc;
 }
 
 static int check_output(const albert_rt_handle *h, int index) {

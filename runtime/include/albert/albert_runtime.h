@@ -8,9 +8,10 @@
  * Ownership:
  *   - weights: mmap'd read-only from <name>.weights at open (or, with
  *     --embed-weights, read from the library itself); owned by the handle,
- *     unmapped at close. The file stays open: a run after it changed size
- *     (truncated in place) is refused with ALBERT_RT_BAD_WEIGHTS instead of
- *     reading past its end.
+ *     unmapped at close. The file stays open (one descriptor per handle): a
+ *     run after it changed size (truncated in place) is refused with
+ *     ALBERT_RT_BAD_WEIGHTS instead of reading past its end; a file cut short
+ *     during a run still faults, as any mapped file does.
  *   - activations and outputs: one arena per handle, grown to the largest
  *     batch x seq seen, freed at close. Output pointers returned by
  *     albert_rt_output() point into it: valid until the next run or close.
@@ -166,12 +167,14 @@ int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
 /* Copies output `index` of the last run into caller-owned `dst` of
  * `capacity` floats. */
 int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity);
-/* The tokenizer of `h` (owned by the handle, freed at close); NULL when the
- * library has none or `h` is not open (albert_rt_error says which). */
-void *albert_rt_tokenizer(const albert_rt_handle *h);
-/* Makes `message` the last error of `h` (for errors of the generated code,
- * such as the tokenizer's); returns `code`. */
-int albert_rt_set_error(const albert_rt_handle *h, int code, const char *message);
+/* A tokenizer call on `h` (libraries compiled with a tokenizer): begin returns
+ * the tokenizer (owned by the handle) and holds the handle, so that a close
+ * from another thread waits, until end; end makes `message` the handle's last
+ * error when rc != 0 and returns rc. begin returns NULL, with nothing to end,
+ * when `h` is not open or the library has no tokenizer (albert_rt_error says
+ * which). Any number of threads may be inside begin/end at once. */
+void *albert_rt_tokenizer_begin(const albert_rt_handle *h, albert_rt_handle **held);
+int albert_rt_tokenizer_end(albert_rt_handle *held, int rc, const char *message);
 /* The last error of `h`; h NULL: this thread's last failed open (or call
  * given a NULL handle); a handle that is not open: why this thread's last call
  * with it failed. Never NULL. */

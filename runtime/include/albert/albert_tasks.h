@@ -129,8 +129,13 @@ static inline int albert_entity_type(const char *name, char type[64], int *begin
     *begins = name[0] == 'B';
     name += 2;
   }
+  /* Longer names are cut at 63 bytes, on a UTF-8 character boundary (two
+   * types that agree in those bytes are one type). */
   size_t len = strlen(name);
-  if (len > 63) len = 63;
+  if (len > 63) {
+    len = 63;
+    while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80) --len;
+  }
   memcpy(type, name, len);
   type[len] = 0;
   return 1;
