@@ -21,8 +21,12 @@ def Albert_Dialect : Dialect {
   let description = [{
     A module produced by the importer holds one `albert.param` per weight and
     one `builtin.func @forward` taking `input_ids`, `attention_mask` and
-    `token_type_ids` (tensor<?x?xi32>, [batch, seq]) and returning the task's
-    outputs, named by the `albert.output_names` attribute of the function.
+    `token_type_ids` (tensor<?x?xi32>, [batch, seq]; for multiple choice
+    tensor<?x?x?xi32>, [batch, choices, seq], flattened by
+    `albert.flatten_choices`) and returning the task's outputs, named by the
+    `albert.output_names` attribute of the function. Module attributes:
+    `albert.task`, `albert.config`, `albert.weights_file` and, for a
+    classifier, `albert.labels`.
     Activations are tensor<?x?xCxf32> ([batch, seq, channels]) or
     tensor<?xCxf32> ([batch, channels]); batch and seq stay dynamic all the way
     to the generated library.

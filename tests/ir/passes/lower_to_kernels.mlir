@@ -188,3 +188,53 @@ func @already_lowered(%x: tensor<?x?x4xf32>, %w: tensor<8x4xf32>, %b: tensor<8xf
   }
   return %k : tensor<?x?x8xf32>
 }
+
+// -----
+
+// Tests that the question answering head lowers to one "linear" kernel per
+// row of qa_outputs: the albert.slice of the weights stays outside the
+// kernels (evaluated when the weights are packed) and albert.squeeze stays a
+// view of each kernel's result.
+
+albert.param @qa.weight : tensor<2x8xf32> {source = "qa_outputs.weight", dtype = "F32"}
+albert.param @qa.bias : tensor<2xf32> {source = "qa_outputs.bias", dtype = "F32"}
+
+// CHECK-LABEL: func @qa_head
+// CHECK:         %[[WS:.*]] = albert.slice %{{.*}} {start = 0 : i64}
+// CHECK:         %[[BS:.*]] = albert.slice %{{.*}} {start = 0 : i64}
+// CHECK:         %[[S:.*]] = albert.kernel "linear"(%{{.*}}, %[[WS]], %[[BS]]) : {{.*}} -> tensor<?x?x1xf32>
+// CHECK:         %[[E:.*]] = albert.kernel "linear"
+// CHECK:         %[[START:.*]] = albert.squeeze %[[S]] : (tensor<?x?x1xf32>) -> tensor<?x?xf32>
+// CHECK:         %[[END:.*]] = albert.squeeze %[[E]]
+// CHECK:         return %[[START]], %[[END]]
+func @qa_head(%h: tensor<?x?x8xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>) {
+  %w = albert.param_ref @qa.weight : tensor<2x8xf32>
+  %b = albert.param_ref @qa.bias : tensor<2xf32>
+  %ws = albert.slice %w {start = 0 : i64} : (tensor<2x8xf32>) -> tensor<1x8xf32>
+  %bs = albert.slice %b {start = 0 : i64} : (tensor<2xf32>) -> tensor<1xf32>
+  %we = albert.slice %w {start = 1 : i64} : (tensor<2x8xf32>) -> tensor<1x8xf32>
+  %be = albert.slice %b {start = 1 : i64} : (tensor<2xf32>) -> tensor<1xf32>
+  %s = albert.linear %h, %ws, %bs : (tensor<?x?x8xf32>, tensor<1x8xf32>, tensor<1xf32>) -> tensor<?x?x1xf32>
+  %e = albert.linear %h, %we, %be : (tensor<?x?x8xf32>, tensor<1x8xf32>, tensor<1xf32>) -> tensor<?x?x1xf32>
+  %start = albert.squeeze %s : (tensor<?x?x1xf32>) -> tensor<?x?xf32>
+  %end = albert.squeeze %e : (tensor<?x?x1xf32>) -> tensor<?x?xf32>
+  return %start, %end : tensor<?x?xf32>, tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that a multiple-choice model's views stay as they are around the
+// kernels: flatten_choices feeds the encoder's rows, unflatten_choices turns
+// the one score per row back into [batch, choices].
+
+// CHECK-LABEL: func @multiple_choice
+// CHECK:         %[[F:.*]] = albert.flatten_choices %{{.*}} : (tensor<?x?x?xi32>) -> tensor<?x?xi32>
+// CHECK:         %[[K:.*]] = albert.kernel "linear"
+// CHECK:         albert.unflatten_choices %[[K]], %{{.*}} : (tensor<?x1xf32>, tensor<?x?x?xi32>) -> tensor<?x?xf32>
+func @multiple_choice(%ids: tensor<?x?x?xi32>, %pooled: tensor<?x8xf32>, %w: tensor<1x8xf32>, %b: tensor<1xf32>)
+    -> (tensor<?x?xi32>, tensor<?x?xf32>) {
+  %f = albert.flatten_choices %ids : (tensor<?x?x?xi32>) -> tensor<?x?xi32>
+  %s = albert.linear %pooled, %w, %b : (tensor<?x8xf32>, tensor<1x8xf32>, tensor<1xf32>) -> tensor<?x1xf32>
+  %u = albert.unflatten_choices %s, %ids : (tensor<?x1xf32>, tensor<?x?x?xi32>) -> tensor<?x?xf32>
+  return %f, %u : tensor<?x?xi32>, tensor<?x?xf32>
+}
