@@ -660,6 +660,20 @@ llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::st
   return llvm::Error::success();
 }
 
+/// Assembles `file` into an object defining the hidden, 64-byte aligned
+/// symbol `symbol` (its bytes, for --embed-weights) and adds it to `objects`.
+llvm::Error embedFile(const char *cc, const std::string &dir, const std::string &symbol,
+                      const std::string &file, std::vector<std::string> &objects) {
+  std::string s = dir + "/" + symbol + ".S", o = dir + "/" + symbol + ".o";
+  if (auto e = writeFile(s, ".section .rodata\n.balign 64\n.globl " + symbol + "\n.hidden " +
+                                symbol + "\n" + symbol + ":\n.incbin \"" + file + "\"\n"
+                                ".section .note.GNU-stack,\"\",@progbits\n"))
+    return e;
+  if (auto e = runTool(cc, {"-c", s, "-o", o})) return e;
+  objects.push_back(o);
+  return llvm::Error::success();
+}
+
 std::string modelWeightsFile(ModuleOp module) {
   auto a = module->getAttrOfType<StringAttr>("albert.weights_file");
   return a ? a.getValue().str() : "";
@@ -777,24 +791,11 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
     return fail(std::move(e));
   objects.insert(objects.begin(), modelO);
   if (opts.embedWeights) {
-    std::string s = dir + "/" + n + "_weights.S", o = dir + "/" + n + "_weights.o";
-    if (auto e = writeFile(s, ".section .rodata\n.balign 64\n.globl " + n + "_weights_blob\n"
-                              ".hidden " + n + "_weights_blob\n" + n + "_weights_blob:\n"
-                              ".incbin \"" + weightsPath + "\"\n"
-                              ".section .note.GNU-stack,\"\",@progbits\n"))
+    if (auto e = embedFile(cc, dir, n + "_weights_blob", weightsPath, objects))
       return fail(std::move(e));
-    if (auto e = runTool(cc, {"-c", s, "-o", o})) return fail(std::move(e));
-    objects.push_back(o);
-    if (tokenizer) {
-      std::string ts = dir + "/" + n + "_spiece.S", to = dir + "/" + n + "_spiece.o";
-      if (auto e = writeFile(ts, ".section .rodata\n.balign 64\n.globl " + n + "_spiece_blob\n"
-                                 ".hidden " + n + "_spiece_blob\n" + n + "_spiece_blob:\n"
-                                 ".incbin \"" + spiece + "\"\n"
-                                 ".section .note.GNU-stack,\"\",@progbits\n"))
+    if (tokenizer)
+      if (auto e = embedFile(cc, dir, n + "_spiece_blob", spiece, objects))
         return fail(std::move(e));
-      if (auto e = runTool(cc, {"-c", ts, "-o", to})) return fail(std::move(e));
-      objects.push_back(to);
-    }
   }
   // Only the <name>_* entry points leave the shared library.
   std::string exports = dir + "/exports.map";

@@ -456,6 +456,34 @@ const auto *const kEnv = ::testing::AddGlobalTestEnvironment(new Environment);
 // Tests
 //===----------------------------------------------------------------------===//
 
+/// Compares output `name` of case `c`, input set `set` (the rows of `cols`
+/// columns that count) with its PyTorch float64 golden and the C++ float64
+/// reference `refOut`, and records the errors for the summary.
+void expectMatchesReferences(const std::string &c, const char *set, const std::string &name,
+                             const Result &r, const RefTensor &refOut,
+                             const std::vector<int64_t> &rows, int64_t cols) {
+  ASSERT_EQ(r.shape, refOut.shape);
+  Npy golden;
+  std::string err, gpath = casesDir() + "/" + c + "/golden/" + set + "/" + name + ".npy";
+  ASSERT_TRUE(readNpy(gpath, golden, err)) << err;
+  ASSERT_EQ(golden.shape, refOut.shape) << gpath;
+  ErrorStats vsGolden = compareRows(r.data, golden.values, rows, cols);
+  ErrorStats vsRef = compareRows(r.data, refOut.data, rows, cols);
+  ErrorStats refVsGolden = compareRows(refOut.data, golden.values, rows, cols);
+  printf("[  e2e     ] %-20s %-8s %-18s rel L2 vs golden %.3e (max abs %.3e), vs C++ ref "
+         "%.3e, ref vs golden %.3e\n",
+         c.c_str(), set, name.c_str(), vsGolden.relL2, vsGolden.maxAbs, vsRef.relL2,
+         refVsGolden.relL2);
+  Summary &s = summary()[c + "/" + name];
+  s.golden = std::max(s.golden, vsGolden.relL2);
+  s.reference = std::max(s.reference, vsRef.relL2);
+  s.refVsGolden = std::max(s.refVsGolden, refVsGolden.relL2);
+  EXPECT_LE(vsGolden.relL2, kTolerance) << "compiled vs PyTorch golden " << gpath;
+  EXPECT_LE(vsRef.relL2, kTolerance) << "compiled vs C++ float64 reference";
+  EXPECT_LE(refVsGolden.relL2, kReferenceTolerance)
+      << "the C++ reference disagrees with the PyTorch golden " << gpath;
+}
+
 class E2E : public ::testing::TestWithParam<const char *> {
 protected:
   void SetUp() override {
@@ -539,29 +567,8 @@ TEST_P(E2E, MatchesGoldenAndReference) {
       auto it = got.find(name);
       ASSERT_NE(it, got.end()) << "the library has no output " << name;
       const Result &r = it->second;
-      ASSERT_EQ(r.shape, refOut.shape);
-      Npy golden;
-      std::string gpath = casesDir() + "/" + c_ + "/golden/" + set + "/" + name + ".npy";
-      ASSERT_TRUE(readNpy(gpath, golden, err)) << err;
-      ASSERT_EQ(golden.shape, refOut.shape) << gpath;
-
-      auto rows = validRows(r.shape, in.mask);
-      int64_t cols = r.shape.back();
-      ErrorStats vsGolden = compareRows(r.data, golden.values, rows, cols);
-      ErrorStats vsRef = compareRows(r.data, refOut.data, rows, cols);
-      ErrorStats refVsGolden = compareRows(refOut.data, golden.values, rows, cols);
-      printf("[  e2e     ] %-18s %-8s %-18s rel L2 vs golden %.3e (max abs %.3e), vs C++ ref "
-             "%.3e, ref vs golden %.3e\n",
-             c_.c_str(), set, name.c_str(), vsGolden.relL2, vsGolden.maxAbs, vsRef.relL2,
-             refVsGolden.relL2);
-      Summary &s = summary()[c_ + "/" + name];
-      s.golden = std::max(s.golden, vsGolden.relL2);
-      s.reference = std::max(s.reference, vsRef.relL2);
-      s.refVsGolden = std::max(s.refVsGolden, refVsGolden.relL2);
-      EXPECT_LE(vsGolden.relL2, kTolerance) << "compiled vs PyTorch golden " << gpath;
-      EXPECT_LE(vsRef.relL2, kTolerance) << "compiled vs C++ float64 reference";
-      EXPECT_LE(refVsGolden.relL2, kReferenceTolerance)
-          << "the C++ reference disagrees with the PyTorch golden " << gpath;
+      expectMatchesReferences(c_, set, name, r, refOut, validRows(r.shape, in.mask),
+                              r.shape.back());
     }
   }
 }
@@ -1039,31 +1046,13 @@ TEST_P(Heads, MatchesGoldenAndReference) {
       auto it = got.find(name);
       ASSERT_NE(it, got.end()) << "the library has no output " << name;
       const Result &r = it->second;
-      ASSERT_EQ(r.shape, refOut.shape);
-      Npy golden;
-      std::string gpath = casesDir() + "/" + c_ + "/golden/" + set + "/" + name + ".npy";
-      ASSERT_TRUE(readNpy(gpath, golden, err)) << err;
-      ASSERT_EQ(golden.shape, refOut.shape) << gpath;
       // [batch, seq] start/end scores are per token: one column per masked row.
       bool perTokenScores = name == "start_logits" || name == "end_logits";
       std::vector<int64_t> shape3 = perTokenScores
                                         ? std::vector<int64_t>{r.shape[0], r.shape[1], 1}
                                         : r.shape;
       auto valid = validRows(shape3, in.choices ? std::vector<int32_t>{} : in.mask);
-      int64_t cols = shape3.back();
-      ErrorStats vsGolden = compareRows(r.data, golden.values, valid, cols);
-      ErrorStats vsRef = compareRows(r.data, refOut.data, valid, cols);
-      ErrorStats refVsGolden = compareRows(refOut.data, golden.values, valid, cols);
-      printf("[  e2e     ] %-20s %-8s %-13s rel L2 vs golden %.3e, vs C++ ref %.3e, ref vs "
-             "golden %.3e\n",
-             c_.c_str(), set, name.c_str(), vsGolden.relL2, vsRef.relL2, refVsGolden.relL2);
-      Summary &s = summary()[c_ + "/" + name];
-      s.golden = std::max(s.golden, vsGolden.relL2);
-      s.reference = std::max(s.reference, vsRef.relL2);
-      s.refVsGolden = std::max(s.refVsGolden, refVsGolden.relL2);
-      EXPECT_LE(vsGolden.relL2, kTolerance) << "compiled vs PyTorch golden " << gpath;
-      EXPECT_LE(vsRef.relL2, kTolerance) << "compiled vs C++ float64 reference";
-      EXPECT_LE(refVsGolden.relL2, kReferenceTolerance) << gpath;
+      expectMatchesReferences(c_, set, name, r, refOut, valid, shape3.back());
     }
   }
 }
