@@ -484,10 +484,11 @@ void expectMatchesReferences(const std::string &c, const char *set, const std::s
       << "the C++ reference disagrees with the PyTorch golden " << gpath;
 }
 
-class E2E : public ::testing::TestWithParam<const char *> {
-protected:
-  void SetUp() override {
-    c_ = GetParam();
+/// A case's compiled library and reference, for the fixtures below.
+struct CaseFixture {
+  /// Compiles (once) and loads case `c`; fails the test when it cannot.
+  void load(const std::string &c) {
+    c_ = c;
     ASSERT_TRUE(exists(casesDir() + "/" + c_ + "/model/config.json"))
         << casesDir() << "/" << c_ << ": missing; run scripts/make_e2e_cases.sh";
     m_ = &compiled(c_);
@@ -496,6 +497,14 @@ protected:
     ref_ = reference(c_, err);
     ASSERT_NE(ref_, nullptr) << err;
   }
+  std::string c_;
+  Compiled *m_ = nullptr;
+  const AlbertReference *ref_ = nullptr;
+};
+
+class E2E : public ::testing::TestWithParam<const char *>, protected CaseFixture {
+protected:
+  void SetUp() override { load(GetParam()); }
 
   /// The compiled outputs must be exactly the reference task's outputs.
   void expectSameNames(const Results &got, const Outputs &want) {
@@ -534,9 +543,6 @@ protected:
     }
   }
 
-  std::string c_;
-  Compiled *m_ = nullptr;
-  const AlbertReference *ref_ = nullptr;
 };
 
 TEST_P(E2E, Limits) {
@@ -1007,21 +1013,9 @@ bool loadHeadInputs(const std::string &c, const std::string &set, HeadInputs &in
   return true;
 }
 
-class Heads : public ::testing::TestWithParam<HeadCase> {
+class Heads : public ::testing::TestWithParam<HeadCase>, protected CaseFixture {
 protected:
-  void SetUp() override {
-    c_ = GetParam().name;
-    ASSERT_TRUE(exists(casesDir() + "/" + c_ + "/model/config.json"))
-        << casesDir() << "/" << c_ << ": missing; run scripts/make_e2e_cases.sh";
-    m_ = &compiled(c_);
-    ASSERT_TRUE(m_->error.empty()) << m_->error;
-    std::string err;
-    ref_ = reference(c_, err);
-    ASSERT_NE(ref_, nullptr) << err;
-  }
-  std::string c_;
-  Compiled *m_ = nullptr;
-  const AlbertReference *ref_ = nullptr;
+  void SetUp() override { load(GetParam().name); }
 };
 
 // Tests that each head's outputs match the PyTorch golden and the C++ reference at the
