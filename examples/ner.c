@@ -7,7 +7,6 @@
  * Word level: a word is a run of tokens with no space between them and takes
  * the label of its first token; albert_group_entities joins B-X I-X ... words.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -31,13 +30,15 @@ int main(int argc, char **argv) {
   int32_t *ids = malloc(cap * sizeof *ids), *offsets = malloc(2 * cap * sizeof *offsets);
   int32_t *source = malloc(cap * sizeof *source), *label = malloc(cap * sizeof *label);
   int32_t *begin = malloc(cap * sizeof *begin), *end = malloc(cap * sizeof *end);
+  int32_t *first = malloc(cap * sizeof *first);
   float *score = malloc(cap * sizeof *score), *p = malloc(NER_NUM_LABELS * sizeof *p);
   albert_entity *entities = malloc(cap * sizeof *entities);
   const char *names[NER_NUM_LABELS];
   const float *logits;
   int64_t shape[3];
   int rank, status = 1;
-  if (!ids || !offsets || !source || !label || !begin || !end || !score || !p || !entities)
+  if (!ids || !offsets || !source || !label || !begin || !end || !first || !score || !p ||
+      !entities)
     goto done;
   if (ner_tokenize(model, text, NULL, (int32_t)max_seq, ids, NULL, offsets, source, max_seq,
                    &n) != ALBERT_OK ||
@@ -47,24 +48,13 @@ int main(int argc, char **argv) {
     goto done;
   }
   for (int i = 0; i < NER_NUM_LABELS; ++i) names[i] = ner_label(i);
-  int64_t words = 0;
-  for (int64_t t = 0; t < n; ++t) {
-    if (source[t] != 0) continue; /* [CLS], [SEP] */
-    int32_t b = offsets[2 * t], e = offsets[2 * t + 1];
-    while (b < e && isspace((unsigned char)text[b])) ++b; /* a piece may cover the space before */
-    /* Same word: no space before it, or the word so far is a lone "▁" (empty span). */
-    int empty = words > 0 && begin[words - 1] == end[words - 1];
-    if (words > 0 && (empty ? b == end[words - 1]
-                            : b > 0 && b <= end[words - 1] && !isspace((unsigned char)text[b - 1]))) {
-      end[words - 1] = e > end[words - 1] ? e : end[words - 1]; /* same word */
-      continue;
-    }
-    albert_softmax(logits + t * NER_NUM_LABELS, NER_NUM_LABELS, p);
-    label[words] = (int32_t)albert_argmax(p, NER_NUM_LABELS);
-    score[words] = p[label[words]];
-    begin[words] = b;
-    end[words] = e;
-    ++words;
+  /* Words: runs of tokens with no space between them (albert_words); each
+   * takes the label of its first token. */
+  int64_t words = albert_words(text, offsets, source, n, first, begin, end);
+  for (int64_t w = 0; w < words; ++w) {
+    albert_softmax(logits + (int64_t)first[w] * NER_NUM_LABELS, NER_NUM_LABELS, p);
+    label[w] = (int32_t)albert_argmax(p, NER_NUM_LABELS);
+    score[w] = p[label[w]];
   }
   int64_t count = albert_group_entities(label, score, begin, end, words, names, entities,
                                         (int64_t)cap);
@@ -75,7 +65,7 @@ int main(int argc, char **argv) {
   if (!count) printf("no entities\n");
   status = 0;
 done:
-  free(ids), free(offsets), free(source), free(label), free(begin), free(end);
+  free(ids), free(offsets), free(source), free(label), free(begin), free(end), free(first);
   free(score), free(p), free(entities);
   ner_close(model);
   return status;

@@ -7,7 +7,6 @@
 // The texts are tokenized into one padded batch (sentiment_tokenize_batch: ids, token types
 // and the attention mask that hides the padding) and run together. Class names come from the
 // checkpoint's id2label (sentiment_label).
-#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -53,11 +52,7 @@ int main(int argc, char **argv) {
   std::vector<float> p(static_cast<size_t>(classes));
   std::vector<int64_t> order(static_cast<size_t>(classes)); // most likely first
   for (int64_t r = 0; r < count; ++r) {
-    // One class (a regression or yes/no head): a sigmoid score; else softmax.
-    if (classes == 1)
-      p[0] = float(1.0 / (1.0 + std::exp(-double(logits[r]))));
-    else
-      albert_softmax(logits + r * classes, classes, p.data());
+    albert_class_probabilities(logits + r * classes, classes, p.data());
     albert_top_k(p.data(), classes, classes, order.data());
     std::printf("label: %s (%.4f)\n", sentiment_label(int(order[0])), p[size_t(order[0])]);
     for (int64_t i : order) std::printf("  %.4f  %s\n", p[size_t(i)], sentiment_label(int(i)));

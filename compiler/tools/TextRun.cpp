@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 
 using namespace albertc;
 
@@ -195,12 +194,7 @@ llvm::Error Runner::classify() {
   if (!logits) return logits.takeError();
   int64_t n = logits->shape.back();
   std::vector<float> p(static_cast<size_t>(n));
-  // One label (a regression or yes/no head): a sigmoid score, as HuggingFace's
-  // text-classification pipeline gives it; else softmax over the labels.
-  if (n == 1)
-    p[0] = float(1.0 / (1.0 + std::exp(-double(logits->data[0]))));
-  else
-    albert_softmax(logits->data, n, p.data());
+  albert_class_probabilities(logits->data, n, p.data());
   std::vector<int64_t> order(static_cast<size_t>(n));
   albert_top_k(p.data(), n, n, order.data());
   auto name = [&](int64_t i) {
@@ -226,32 +220,17 @@ llvm::Error Runner::entities(const Encoding &e) {
   auto logits = output("logits");
   if (!logits) return logits.takeError();
   int64_t n = logits->shape.back();
-  // Words: runs of text tokens with no gap between them; a word takes the label
-  // of its first token (aggregation "first").
-  std::vector<int32_t> label, begin, end;
+  // Words (albert_words); a word takes the label of its first token.
+  const size_t tokens = size_t(e.size());
+  std::vector<int32_t> first(tokens), begin(tokens), end(tokens), label;
   std::vector<float> score, p(static_cast<size_t>(n));
-  for (int64_t t = 0; t < e.size(); ++t) {
-    if (e.source[size_t(t)] != 0) continue; // special tokens
-    int32_t b = e.offsets[size_t(2 * t)], en = e.offsets[size_t(2 * t + 1)];
-    // Skip the space a piece may cover before its word ("▁Smith").
-    while (b < en && isspace((unsigned char)o.text[size_t(b)])) ++b;
-    // A lone "▁" piece has an empty span where its word starts: the word goes on
-    // with the next token.
-    bool continues = !begin.empty() &&
-                     (begin.back() == end.back()
-                          ? b == end.back()
-                          : b > 0 && b <= end.back() &&
-                                !isspace((unsigned char)o.text[size_t(b - 1)]));
-    if (continues) {
-      end.back() = std::max(end.back(), en);
-      continue;
-    }
-    albert_softmax(logits->data + t * n, n, p.data());
+  int64_t words = albert_words(o.text.c_str(), e.offsets.data(), e.source.data(), e.size(),
+                               first.data(), begin.data(), end.data());
+  for (int64_t w = 0; w < words; ++w) {
+    albert_softmax(logits->data + int64_t(first[size_t(w)]) * n, n, p.data());
     int64_t best = albert_argmax(p.data(), n);
     label.push_back(int32_t(best));
     score.push_back(p[size_t(best)]);
-    begin.push_back(b);
-    end.push_back(en);
   }
   std::vector<std::string> names(static_cast<size_t>(n));
   std::vector<const char *> cnames(static_cast<size_t>(n));
@@ -262,7 +241,7 @@ llvm::Error Runner::entities(const Encoding &e) {
   }
   std::vector<albert_entity> found(label.size() + 1);
   int64_t count = albert_group_entities(label.data(), score.data(), begin.data(), end.data(),
-                                        int64_t(label.size()), cnames.data(), found.data(),
+                                        words, cnames.data(), found.data(),
                                         int64_t(found.size()));
   llvm::json::Array list;
   for (int64_t i = 0; i < count; ++i) {

@@ -129,3 +129,38 @@ TEST(GroupEntities, StartsAndSplits) {
 }
 
 } // namespace
+
+namespace {
+// Tests that one logit is a sigmoid score and several are a softmax.
+TEST(ClassProbabilities, SigmoidForOneLabelSoftmaxForMore) {
+  float one = 0.5f, p1;
+  albert_class_probabilities(&one, 1, &p1);
+  EXPECT_NEAR(p1, 1.0 / (1.0 + std::exp(-0.5)), 1e-7);
+  float two[2] = {0.0f, 1.0f}, p2[2];
+  albert_class_probabilities(two, 2, p2);
+  EXPECT_NEAR(p2[1], 1.0 / (1.0 + std::exp(-1.0)), 1e-6);
+  EXPECT_NEAR(p2[0] + p2[1], 1.0f, 1e-6f);
+}
+
+// Tests word splitting from token offsets: pieces without a space between
+// them join, the space a piece covers before its word is dropped, a lone "▁"
+// piece (empty span) starts the word the next token continues, special tokens
+// and a second text are skipped.
+TEST(Words, FromTokenOffsets) {
+  const char *text = "Ada Lovelace, 1815";
+  //  [CLS] "Ada" " Love" "lace" "," " " (empty) "1815" [SEP] pair-token
+  const int32_t offsets[] = {0, 0, 0, 3, 3, 8, 8, 12, 12, 13, 14, 14, 14, 18, 0, 0, 0, 4};
+  const int32_t source[] = {-1, 0, 0, 0, 0, 0, 0, -1, 1};
+  int32_t first[9], begin[9], end[9];
+  ASSERT_EQ(albert_words(text, offsets, source, 9, first, begin, end), 3);
+  EXPECT_EQ(first[0], 1); // "Ada"
+  EXPECT_EQ(begin[0], 0);
+  EXPECT_EQ(end[0], 3);
+  EXPECT_EQ(first[1], 2); // "Lovelace," from " Love", "lace", ","
+  EXPECT_EQ(begin[1], 4);
+  EXPECT_EQ(end[1], 13);
+  EXPECT_EQ(first[2], 5); // the lone piece, then "1815"
+  EXPECT_EQ(begin[2], 14);
+  EXPECT_EQ(end[2], 18);
+}
+} // namespace

@@ -2,8 +2,8 @@
  *
  * Small helpers that turn the outputs of a library made by `albertc compile`
  * into what an application shows: probabilities, the top-k tokens of a
- * fill-mask, the answer span of extractive question answering, the entities
- * of token classification. Header-only C99 (also valid C++), no allocation,
+ * fill-mask, the answer span of extractive question answering, the words and
+ * entities of token classification. Header-only C99 (also valid C++), no allocation,
  * no dependencies: albertc copies it next to every generated library, and
  * `albertc run --text` uses the same code.
  *
@@ -14,6 +14,7 @@
 #ifndef ALBERT_TASKS_H
 #define ALBERT_TASKS_H
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +32,16 @@ static inline void albert_softmax(const float *logits, int64_t n, float *probs) 
   double sum = 0;
   for (int64_t i = 0; i < n; ++i) sum += exp((double)logits[i] - mx);
   for (int64_t i = 0; i < n; ++i) probs[i] = (float)(exp((double)logits[i] - mx) / sum);
+}
+
+/* The probabilities of a classifier's n >= 1 logits, as HuggingFace's
+ * text-classification pipeline gives them: softmax over the labels, or, for
+ * one label (a regression or yes/no head), its sigmoid. */
+static inline void albert_class_probabilities(const float *logits, int64_t n, float *probs) {
+  if (n == 1)
+    probs[0] = (float)(1.0 / (1.0 + exp(-(double)logits[0])));
+  else
+    albert_softmax(logits, n, probs);
 }
 
 /* The index of the largest value (the first one on ties). n >= 1. */
@@ -108,6 +119,40 @@ static inline int albert_best_span(const float *start_logits, const float *end_l
   out->score = (float)(exp((double)start_logits[out->start] - max_start) / zs *
                        exp((double)end_logits[out->end] - max_end) / ze);
   return 1;
+}
+
+/* Splits the tokens of `text` into words, for word-level token
+ * classification: token t covers bytes [offsets[2t], offsets[2t+1]) of the
+ * text when source[t] == 0 (the tokenizer's offsets and sources; special
+ * tokens and a second text are skipped). A token continues the word before it
+ * when no space separates them, or when that word so far is a lone "▁" piece
+ * (an empty span where its word starts); the space a piece covers before its
+ * word ("▁Smith") is not part of the word. Writes, per word, its first token
+ * (whose label the word takes: HuggingFace's aggregation "first") and its
+ * bytes [word_begin, word_end); each array holds n entries. Returns the number
+ * of words. */
+static inline int64_t albert_words(const char *text, const int32_t *offsets,
+                                   const int32_t *source, int64_t n, int32_t *word_token,
+                                   int32_t *word_begin, int32_t *word_end) {
+  int64_t words = 0;
+  for (int64_t t = 0; t < n; ++t) {
+    if (source[t] != 0) continue;
+    int32_t b = offsets[2 * t], e = offsets[2 * t + 1];
+    while (b < e && isspace((unsigned char)text[b])) ++b;
+    if (words > 0) {
+      int32_t last = word_end[words - 1];
+      int empty = word_begin[words - 1] == last;
+      if (empty ? b == last : b > 0 && b <= last && !isspace((unsigned char)text[b - 1])) {
+        if (e > last) word_end[words - 1] = e;
+        continue;
+      }
+    }
+    word_token[words] = (int32_t)t;
+    word_begin[words] = b;
+    word_end[words] = e;
+    ++words;
+  }
+  return words;
 }
 
 /* One entity of token classification: words first_word..last_word, bytes
