@@ -324,8 +324,9 @@ const AlbertReference *reference(const std::string &c, std::string &err) {
   return (cache[c] = std::make_unique<AlbertReference>(std::move(*r))).get();
 }
 
+/// The inputs of a set: [batch, seq], or [batch, choices, seq] for multiple choice.
 struct Inputs {
-  int64_t batch = 0, seq = 0;
+  int64_t batch = 0, choices = 0, seq = 0; // choices 0: [batch, seq]
   std::vector<int32_t> ids, mask, tt;
 };
 
@@ -335,10 +336,12 @@ bool loadInputs(const std::string &c, const std::string &set, Inputs &in, std::s
   if (!readNpy(d + "ids.npy", ids, err) || !readNpy(d + "attention_mask.npy", mask, err) ||
       !readNpy(d + "token_type_ids.npy", tt, err))
     return false;
-  if (ids.shape.size() != 2 || mask.shape != ids.shape || tt.shape != ids.shape)
-    return err = d + ": inputs must all be [batch, seq]", false;
+  if (ids.shape.size() < 2 || ids.shape.size() > 3 || mask.shape != ids.shape ||
+      tt.shape != ids.shape)
+    return err = d + ": inputs must all be [batch, seq] or [batch, choices, seq]", false;
   in.batch = ids.shape[0];
-  in.seq = ids.shape[1];
+  in.choices = ids.shape.size() == 3 ? ids.shape[1] : 0;
+  in.seq = ids.shape.back();
   in.ids = toInt32(ids);
   in.mask = toInt32(mask);
   in.tt = toInt32(tt);
@@ -988,31 +991,6 @@ const HeadCase kHeadCases[] = {
     {"head_multiple_choice", "multiple-choice", {}},
 };
 
-/// Inputs of a head case: [batch, seq], or [batch, choices, seq] for multiple choice.
-struct HeadInputs {
-  int64_t batch = 0, choices = 0, seq = 0;
-  std::vector<int32_t> ids, mask, tt;
-};
-
-bool loadHeadInputs(const std::string &c, const std::string &set, HeadInputs &in,
-                    std::string &err) {
-  std::string d = casesDir() + "/" + c + "/inputs/" + set + "/";
-  Npy ids, mask, tt;
-  if (!readNpy(d + "ids.npy", ids, err) || !readNpy(d + "attention_mask.npy", mask, err) ||
-      !readNpy(d + "token_type_ids.npy", tt, err))
-    return false;
-  if (ids.shape.size() < 2 || ids.shape.size() > 3 || mask.shape != ids.shape ||
-      tt.shape != ids.shape)
-    return err = d + ": inputs must all be [batch, seq] or [batch, choices, seq]", false;
-  in.batch = ids.shape[0];
-  in.choices = ids.shape.size() == 3 ? ids.shape[1] : 0;
-  in.seq = ids.shape.back();
-  in.ids = toInt32(ids);
-  in.mask = toInt32(mask);
-  in.tt = toInt32(tt);
-  return true;
-}
-
 class Heads : public ::testing::TestWithParam<HeadCase>, protected CaseFixture {
 protected:
   void SetUp() override { load(GetParam().name); }
@@ -1024,9 +1002,9 @@ protected:
 TEST_P(Heads, MatchesGoldenAndReference) {
   for (const char *set : kSets) {
     SCOPED_TRACE(set);
-    HeadInputs in;
+    Inputs in;
     std::string err;
-    ASSERT_TRUE(loadHeadInputs(c_, set, in, err)) << err;
+    ASSERT_TRUE(loadInputs(c_, set, in, err)) << err;
     int64_t rows = in.batch * std::max<int64_t>(in.choices, 1);
     Results got;
     ASSERT_TRUE(runModel(*m_, m_->model, in.batch, in.seq, in.ids.data(), in.mask.data(),
@@ -1068,9 +1046,9 @@ TEST(HeadsMultipleChoice, ChoicesAreValidatedAndIndependent) {
   Compiled &m = compiled("head_multiple_choice");
   ASSERT_TRUE(m.error.empty()) << m.error;
   ASSERT_NE(m.api.runChoices, nullptr);
-  HeadInputs in;
+  Inputs in;
   std::string err;
-  ASSERT_TRUE(loadHeadInputs("head_multiple_choice", "b3_pad", in, err)) << err;
+  ASSERT_TRUE(loadInputs("head_multiple_choice", "b3_pad", in, err)) << err;
   ASSERT_GT(in.choices, 1);
   EXPECT_EQ(m.api.runChoices(m.model, in.batch, 0, in.seq, in.ids.data(), nullptr, nullptr),
             ALBERT_INVALID_ARGUMENT);
