@@ -17,12 +17,13 @@
 // ALBERTC_FUZZ_RT_DIR (compiled in; the environment variable overrides) is the
 // folder with librt_tiny.so and rt_tiny.weights.
 
+#include "fuzz/RtTiny.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <limits>
 #include <string>
 #include <vector>
@@ -30,26 +31,17 @@
 namespace {
 constexpr int64_t kVocab = 50, kTypes = 2, kMaxSeq = 64, kCols = 50;
 
-struct Api {
-  int (*open)(const char *, const int *, void **);
-  int (*run)(void *, int64_t, int64_t, const int32_t *, const int32_t *, const int32_t *);
-  int (*output)(const void *, int, const float **, int64_t *, int *);
-  int (*outputInto)(const void *, int, float *, int64_t);
-  const char *(*error)(const void *);
-  void (*close)(void *);
-} api;
-std::string dir;
+rt_tiny::Api api;
 void *model = nullptr;
 
 [[noreturn]] void die(const char *what, const char *detail = "") {
-  std::fprintf(stderr, "fuzz_runtime_inputs: %s %s\n", what, detail);
-  std::abort();
+  rt_tiny::die("fuzz_runtime_inputs", what, detail);
 }
 
 void *openModel() {
   void *m = nullptr;
   int threads = 1;
-  if (api.open(dir.c_str(), &threads, &m) != 0 || !m) die("open failed:", api.error(nullptr));
+  if (api.open(rt_tiny::dir().c_str(), &threads, &m) != 0 || !m) die("open failed:", api.error(nullptr));
   return m;
 }
 
@@ -76,18 +68,7 @@ struct Reader {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  const char *env = std::getenv("ALBERTC_FUZZ_RT_DIR");
-  dir = env ? env : ALBERTC_FUZZ_RT_DIR;
-  void *dl = dlopen((dir + "/librt_tiny.so").c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!dl) die("dlopen:", dlerror());
-  api.open = (decltype(api.open))dlsym(dl, "rt_tiny_open");
-  api.run = (decltype(api.run))dlsym(dl, "rt_tiny_run");
-  api.output = (decltype(api.output))dlsym(dl, "rt_tiny_output");
-  api.outputInto = (decltype(api.outputInto))dlsym(dl, "rt_tiny_output_into");
-  api.error = (decltype(api.error))dlsym(dl, "rt_tiny_error");
-  api.close = (decltype(api.close))dlsym(dl, "rt_tiny_close");
-  if (!api.open || !api.run || !api.output || !api.outputInto || !api.error || !api.close)
-    die("missing rt_tiny_* symbols");
+  api = rt_tiny::load("fuzz_runtime_inputs");
   model = openModel();
   return 0;
 }

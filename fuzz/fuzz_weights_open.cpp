@@ -16,11 +16,12 @@
 // [length: 1 byte][bytes...]. The size selector keeps the size (0), cuts the
 // file to some length, or appends bytes.
 
+#include "fuzz/RtTiny.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -29,21 +30,14 @@
 #include <vector>
 
 namespace {
-struct Api {
-  int (*open)(const char *, const int *, void **);
-  int (*run)(void *, int64_t, int64_t, const int32_t *, const int32_t *, const int32_t *);
-  int (*output)(const void *, int, const float **, int64_t *, int *);
-  const char *(*error)(const void *);
-  void (*close)(void *);
-} api;
+rt_tiny::Api api;
 std::string original;          // the weights file as albertc wrote it
 std::vector<float> wantLogits; // its outputs on `ids`
 const int32_t ids[6] = {2, 7, 9, 3, 11, 4};
 constexpr size_t kReservedBegin = 32, kReservedEnd = 64; // albert_rt_weights_header.reserved
 
 [[noreturn]] void die(const char *what, const char *detail = "") {
-  std::fprintf(stderr, "fuzz_weights_open: %s %s\n", what, detail);
-  std::abort();
+  rt_tiny::die("fuzz_weights_open", what, detail);
 }
 
 /// Runs `m` on `ids` and returns the logits.
@@ -71,18 +65,8 @@ int openOn(const std::string &bytes, void **m) {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  const char *env = std::getenv("ALBERTC_FUZZ_RT_DIR");
-  std::string dir = env ? env : ALBERTC_FUZZ_RT_DIR;
-  void *dl = dlopen((dir + "/librt_tiny.so").c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!dl) die("dlopen:", dlerror());
-  api.open = (decltype(api.open))dlsym(dl, "rt_tiny_open");
-  api.run = (decltype(api.run))dlsym(dl, "rt_tiny_run");
-  api.output = (decltype(api.output))dlsym(dl, "rt_tiny_output");
-  api.error = (decltype(api.error))dlsym(dl, "rt_tiny_error");
-  api.close = (decltype(api.close))dlsym(dl, "rt_tiny_close");
-  if (!api.open || !api.run || !api.output || !api.error || !api.close)
-    die("missing rt_tiny_* symbols");
-  std::ifstream in(dir + "/rt_tiny.weights", std::ios::binary);
+  api = rt_tiny::load("fuzz_weights_open");
+  std::ifstream in(rt_tiny::dir() + "/rt_tiny.weights", std::ios::binary);
   original.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (original.size() < kReservedEnd) die("cannot read rt_tiny.weights");
   void *m = nullptr;
