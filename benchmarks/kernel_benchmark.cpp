@@ -35,7 +35,7 @@ struct Compiled {
 Compiled build(int n, int k, Epilogue e) {
   Compiled c;
   c.env.target = Halide::get_host_target();
-  MatmulLayout l = MatmulLayout::choose(n, k, c.env.target);
+  MatmulLayout l = MatmulLayout::choose(n, k, c.env.target, c.env.gpu);
   c.x = Halide::ImageParam(Halide::Float(32), 2, "x");
   c.w = Halide::ImageParam(Halide::Float(32), 3, "w");
   c.b = Halide::ImageParam(Halide::Float(32), 1, "b");
@@ -73,7 +73,7 @@ void BM_Matmul(benchmark::State &state) {
   const int m = int(state.range(0)), n = int(state.range(1)), k = int(state.range(2));
   const Epilogue e = Epilogue(state.range(3));
   Compiled c = build(n, k, e);
-  MatmulLayout l = MatmulLayout::choose(n, k, c.env.target);
+  MatmulLayout l = MatmulLayout::choose(n, k, c.env.target, c.env.gpu);
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1, 1);
   Halide::Buffer<float> x(k, m), w(l.panel, k, l.paddedN() / l.panel), b(l.paddedN()),

@@ -13,6 +13,10 @@ namespace {
 /// vectorized along channels.
 /// Returns the row-block loop, where per-row statistics are computed.
 Var scheduleRows(Func out, const KernelEnv &env, int channels, bool isOutput) {
+  if (env.gpu) {
+    scheduleRowsGpu(env, out, {}, channels, isOutput);
+    return Var();
+  }
   Var ro("ro"), ri("ri");
   int V = vectorWidth(env.target);
   if (!isOutput) out.compute_root();
@@ -23,6 +27,44 @@ Var scheduleRows(Func out, const KernelEnv &env, int channels, bool isOutput) {
   return ro;
 }
 } // namespace
+
+LoopLevel scheduleRowsGpu(const KernelEnv &env, Func out, const std::vector<Func> &stats,
+                          int channels, bool isOutput) {
+  // A block is 4 rows x 128 threads along the channels; each thread handles
+  // channels c, c + 128, ... (coalesced). Each statistic is a two-level sum:
+  // 32 threads per row add strided partial sums (rfactor), then one thread
+  // per row adds the 32 partials, all in shared memory within the block.
+  const int kRows = 4, kThreads = 128, kLanes = 32;
+  Var c = env.c, r = env.r;
+  Var ro("ro"), ri("ri"), cs("cs"), ct("ct");
+  if (!isOutput) out.compute_root();
+  TailStrategy colTail =
+      channels % kThreads == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+  out.split(r, ro, ri, kRows, TailStrategy::GuardWithIf)
+      .split(c, cs, ct, kThreads, colTail)
+      .reorder(cs, ct, ri, ro);
+  gpuBlocks(env, out, {ro});
+  gpuThreads(env, out, {ct, ri});
+  for (Func s : stats) {
+    s.compute_at(out, ro);
+    gpuThreads(env, s, {r});
+    if (channels % kLanes == 0 && channels >= 2 * kLanes) {
+      // s(r) = init; s(r) += f(rc, r): split rc into (rco, rci), sum over
+      // rco per lane rci first.
+      RVar rco("rco"), rci("rci");
+      Var u("u");
+      RVar rc = s.rvars(0)[0];
+      Func part = s.update().split(rc, rco, rci, kLanes).rfactor(rci, u);
+      // Lanes along threads x (where the row's channels are), rows along y.
+      part.compute_at(out, ro).reorder(u, r);
+      part.update().reorder(rco, u, r);
+      gpuThreads(env, part, {u, r});
+      gpuThreads(env, part.update(), {u, r});
+    }
+    gpuThreads(env, s.update(), {r});
+  }
+  return LoopLevel(out, ro);
+}
 
 Func layerNorm(KernelEnv &env, Func x, Func residual, Func gamma, Func beta, int channels,
                float eps, const std::string &name, bool isOutput) {
@@ -40,6 +82,10 @@ Func layerNorm(KernelEnv &env, Func x, Func residual, Func gamma, Func beta, int
   var(r) += (z(rc, r) - m) * (z(rc, r) - m);
   out(c, r) = (z(c, r) - m) / sqrt(var(r) / float(channels) + eps) * gamma(c) + beta(c);
 
+  if (env.gpu) {
+    scheduleRowsGpu(env, out, {mean, var}, channels, isOutput);
+    return out;
+  }
   // --- The schedule (CPU): statistics per row block, computed next to use ---
   Var ro = scheduleRows(out, env, channels, isOutput);
   mean.compute_at(out, ro);
@@ -88,6 +134,11 @@ EmbeddingRows embeddingRows(KernelEnv &env, Func ids, Func tt, Func word, Func p
 }
 
 void EmbeddingRows::scheduleRows(const KernelEnv &env, int embed, bool isOutput) {
+  if (env.gpu) {
+    // The sum of three table rows is recomputed where used (three reads).
+    scheduleRowsGpu(env, out, {mean, var}, embed, isOutput);
+    return;
+  }
   Var ro = codegen::scheduleRows(out, env, embed, isOutput);
   for (Func f : {sum, mean, var}) f.compute_at(out, ro);
 }

@@ -38,7 +38,8 @@ bool isWeight(Value outer) {
 
 /// Records how each weight block argument is used; a weight used two ways in
 /// one kernel would need two copies, which no lowering produces.
-llvm::Error assignLayouts(KernelOp op, const Target &target, std::vector<KernelArg> &args) {
+llvm::Error assignLayouts(KernelOp op, const Target &target, bool gpu,
+                          std::vector<KernelArg> &args) {
   Block &body = op.body().front();
   args.assign(body.getNumArguments(), KernelArg());
   llvm::DenseMap<Value, WeightLayout> layouts;
@@ -57,7 +58,7 @@ llvm::Error assignLayouts(KernelOp op, const Target &target, std::vector<KernelA
     if (!w) continue;
     auto ws = w.getType().cast<ShapedType>().getShape();
     WeightLayout panels{WeightLayout::MatmulPanels,
-                        MatmulLayout::choose(int(ws[0]), int(ws[1]), target)};
+                        MatmulLayout::choose(int(ws[0]), int(ws[1]), target, gpu)};
     WeightLayout bias{WeightLayout::PaddedBias, panels.matmul};
     if (auto e = set(w, panels)) return e;
     if (auto e = set(b, bias)) return e;
@@ -147,13 +148,15 @@ std::string kernelKey(KernelOp op) {
 }
 
 llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
-                                             const std::string &function) {
+                                             const std::string &function, bool gpuSchedule) {
   CompiledKernel k;
   k.function = function;
-  if (auto e = assignLayouts(op, target, k.args)) return std::move(e);
+  const bool gpu = gpuSchedule || target.has_gpu_feature();
+  if (auto e = assignLayouts(op, target, gpu, k.args)) return std::move(e);
 
   KernelEnv env;
   env.target = target;
+  env.gpu = gpu;
   Block &body = op.body().front();
   llvm::DenseMap<Value, Func> funcs;
   std::vector<ImageParam> params;
@@ -174,7 +177,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
       auto ws = mm.weight().getType().cast<ShapedType>().getShape();
       MatmulEpilogue epi;
       epi.activation = mm.activation().str();
-      result = matmul(env, F(mm.input()), MatmulLayout::choose(int(ws[0]), int(ws[1]), target),
+      result = matmul(env, F(mm.input()), MatmulLayout::choose(int(ws[0]), int(ws[1]), target, gpu),
                       F(mm.weight()), F(mm.bias()), epi, name, isOutput)
                    .out;
     } else if (auto mm = dyn_cast<MatmulAddLayerNormOp>(o)) {
@@ -185,7 +188,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
       epi.gamma = F(mm.ln_weight());
       epi.beta = F(mm.ln_bias());
       epi.eps = float(mm.eps().convertToDouble());
-      result = matmul(env, F(mm.input()), MatmulLayout::choose(int(ws[0]), int(ws[1]), target),
+      result = matmul(env, F(mm.input()), MatmulLayout::choose(int(ws[0]), int(ws[1]), target, gpu),
                       F(mm.weight()), F(mm.bias()), epi, name, isOutput)
                    .out;
     } else if (auto at = dyn_cast<AttentionOp>(o)) {
@@ -212,10 +215,14 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
     } else if (auto e = dyn_cast<FusedEmbeddingOp>(o)) {
       auto ps = e.proj_weight().getType().cast<ShapedType>().getShape();
       EmbeddingRows rows = embeddingRowsOf(env, e, F, name + "_rows");
-      MatmulResult mm = matmul(env, rows.out, MatmulLayout::choose(int(ps[0]), int(ps[1]), target),
-                               F(e.proj_weight()), F(e.proj_bias()), MatmulEpilogue(), name,
-                               isOutput, /*fuseInput=*/true);
-      rows.computeAt(mm.rowBlock, env);
+      // On the CPU the rows are made per row block of the projection; on the
+      // GPU they are a kernel of their own.
+      if (gpu) rows.scheduleRows(env, int(ps[1]), /*isOutput=*/false);
+      MatmulResult mm =
+          matmul(env, rows.out, MatmulLayout::choose(int(ps[0]), int(ps[1]), target, gpu),
+                 F(e.proj_weight()), F(e.proj_bias()), MatmulEpilogue(), name, isOutput,
+                 /*fuseInput=*/!gpu);
+      if (!gpu) rows.computeAt(mm.rowBlock, env);
       result = mm.out;
     } else {
       return fail(&o, "no Halide lowering for this op (is it kernel-level?)");

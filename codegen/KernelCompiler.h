@@ -43,10 +43,12 @@ struct CompiledKernel {
 /// The text two kernels share exactly when one pipeline serves both.
 std::string kernelKey(mlir::albert::KernelOp op);
 
-/// Builds the Halide pipeline (algorithm and schedule) for `op`.
+/// Builds the Halide pipeline (algorithm and schedule) for `op`: the GPU
+/// schedule for a GPU target or when `gpuSchedule` (the GPU schedule's loop
+/// nest on the host, for tests), else the CPU one.
 llvm::Expected<CompiledKernel> compileKernel(mlir::albert::KernelOp op,
                                              const Halide::Target &target,
-                                             const std::string &function);
+                                             const std::string &function, bool gpuSchedule);
 
 } // namespace codegen
 } // namespace albertc

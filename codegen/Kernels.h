@@ -17,6 +17,7 @@
 #include <Halide.h>
 
 #include <string>
+#include <vector>
 
 namespace albertc {
 namespace codegen {
@@ -27,6 +28,12 @@ constexpr int kRowBlock = 8;
 /// Shape-independent inputs every pipeline gets.
 struct KernelEnv {
   Halide::Target target;
+  /// Which schedule each builder writes: the GPU one (blocks and threads,
+  /// for a CUDA target) or the CPU one. The GPU schedule can also run on the
+  /// host (gpuScheduleOnHost: blocks become parallel loops, threads serial
+  /// ones) so that its tiling, tails and staging are checked numerically on
+  /// machines without a GPU.
+  bool gpu = false;
   Halide::Param<int32_t> batch{"batch"};
   Halide::Param<int32_t> seq{"seq"};
   Halide::Var c{"c"}, r{"r"};
@@ -38,7 +45,7 @@ struct KernelEnv {
 struct MatmulLayout {
   int n = 0, k = 0, panel = 16;
   int paddedN() const { return (n + panel - 1) / panel * panel; }
-  static MatmulLayout choose(int n, int k, const Halide::Target &t);
+  static MatmulLayout choose(int n, int k, const Halide::Target &t, bool gpu);
 };
 
 /// y = act(x W^T + b). `w` is the packed weight (dims panel, K, N/panel), `b`
@@ -111,6 +118,21 @@ Halide::Expr tokenRows(const KernelEnv &env);
 
 /// Vector width in float32 lanes for the target (16 with AVX-512, 8 with AVX2).
 int vectorWidth(const Halide::Target &t);
+
+/// GPU loops: on a GPU target, gpu_blocks / gpu_threads over `vars`
+/// (innermost first, at most 3); with the GPU schedule on the host, blocks
+/// become parallel loops and threads stay serial loops.
+void gpuBlocks(const KernelEnv &env, Halide::Stage s, const std::vector<Halide::VarOrRVar> &vars);
+void gpuThreads(const KernelEnv &env, Halide::Stage s, const std::vector<Halide::VarOrRVar> &vars);
+
+/// The GPU schedule of a per-row kernel `out(c, r)` whose row statistics
+/// `stats` (reductions over the `channels` of one row, e.g. LayerNorm's mean
+/// and variance) are computed once per row block: kGpuRowBlock rows per
+/// block, kGpuRowThreads threads along the channels of each row.
+/// Returns the row-block loop level.
+Halide::LoopLevel scheduleRowsGpu(const KernelEnv &env, Halide::Func out,
+                                  const std::vector<Halide::Func> &stats, int channels,
+                                  bool isOutput);
 
 } // namespace codegen
 } // namespace albertc

@@ -18,6 +18,9 @@ struct LibraryOptions {
   /// Prefix of every generated file and C symbol: lib<name>.so, <name>.h ...
   std::string name = "albert";
   Halide::Target target;
+  /// Tests only: build the GPU schedules for a CPU target (their loop nests
+  /// run on the host), to check them numerically without a GPU.
+  bool gpuScheduleOnHost = false;
   bool embedWeights = false;
   /// The SentencePiece model to build the tokenizer in with (empty: no
   /// tokenizer), and AlbertTokenizer's options.
@@ -29,9 +32,10 @@ struct LibraryOptions {
   std::function<void(const std::string &)> warn;
 };
 
-/// Parses --target: "host", "x86-64-avx2", "x86-64-avx512", or a full
-/// Halide target string. GPU targets are refused until the CUDA schedules
-/// exist.
+/// Parses --target: "host", "x86-64-avx2", "x86-64-avx512", "cuda" (x86-64
+/// AVX2 host code, kernels as CUDA PTX for compute capability 8.6, which
+/// the driver compiles for newer GPUs), or a full Halide target string
+/// (x86-64 Linux; of GPU APIs only cuda).
 llvm::Expected<Halide::Target> parseTarget(const std::string &spec);
 
 /// Prints the lowered Halide statement of every distinct kernel (--emit=halide).

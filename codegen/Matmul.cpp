@@ -27,7 +27,33 @@ int vectorWidth(const Target &t) {
   return t.has_feature(Target::AVX512) || t.has_feature(Target::AVX512_Skylake) ? 16 : 8;
 }
 
-MatmulLayout MatmulLayout::choose(int n, int k, const Target &t) {
+void gpuBlocks(const KernelEnv &env, Stage s, const std::vector<VarOrRVar> &v) {
+  if (!env.target.has_gpu_feature()) {
+    for (const VarOrRVar &x : v) s.parallel(x);
+    return;
+  }
+  if (v.size() == 1) s.gpu_blocks(v[0]);
+  else if (v.size() == 2) s.gpu_blocks(v[0], v[1]);
+  else s.gpu_blocks(v[0], v[1], v[2]);
+}
+
+void gpuThreads(const KernelEnv &env, Stage s, const std::vector<VarOrRVar> &v) {
+  if (!env.target.has_gpu_feature()) return;
+  if (v.size() == 1) s.gpu_threads(v[0]);
+  else if (v.size() == 2) s.gpu_threads(v[0], v[1]);
+  else s.gpu_threads(v[0], v[1], v[2]);
+}
+
+MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
+  if (gpu) {
+    // One panel column per GPU block column (kGpuTileCols): a warp's float4
+    // loads of one k row of the panel are contiguous.
+    MatmulLayout l;
+    l.n = n;
+    l.k = k;
+    l.panel = 64;
+    return l;
+  }
   // Panel widths from ../shared/notes/halide-cpu.md: 3 vectors x 8 rows = 24
   // accumulators fit the 32 AVX-512 registers with room for the loads.
   int v = vectorWidth(t);
@@ -39,6 +65,91 @@ MatmulLayout MatmulLayout::choose(int n, int k, const Target &t) {
     if (n % p == 0) { l.panel = p; break; }
   return l;
 }
+
+namespace {
+/// The register-tiled GPU GEMM of `acc` (or of the rfactor'ed partial sums
+/// `acc` of a split-K GEMM) computed per thread in `tile`, whose (c, r[, z])
+/// loops this splits: a thread owns kTc = 4 columns x kTr = 4 rows, its 16
+/// accumulators in registers for its whole K range. Per 4 steps of k it loads
+/// 4 x 4 input values (one float4 per row, staged in registers) and 4 float4s
+/// of the packed weight (a panel row is contiguous in c: a warp's loads are
+/// coalesced), for 64 FMAs; no shared memory. Blocks are 16 x 4 threads = 64
+/// columns x 16 rows.
+/// Rows: whole 4-row tiles (row counts are multiples of 8; an intermediate
+/// rounds up into the padding rows), the thread tiles past the tensor
+/// skipped. Columns: an output guards its stores (or shifts inwards when N
+/// is a multiple of 4); an intermediate computes the padded columns (weights
+/// and bias are padded to whole 64-column panels).
+/// Measured on an H200 (ALBERT-base, whole model, benchmarks/gpu/check.sh):
+/// with split-K, 4 x 4 tiles in 16 x 4 blocks reach 26-30 TFLOP/s per GEMM
+/// at 32 x 128; 4 x 8 tiles (16 x 2) were 2.3x slower at every shape, 8 x 4
+/// tiles 1.2-2.4x slower, 16 x 16 or 32 x 4 blocks within +-8%.
+void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k, int n,
+                       bool exactOutput, const std::vector<VarOrRVar> &extraBlocks) {
+  const int kTc = 4, kTr = 4, kBc = 16, kBr = 4;
+  Var c = env.c, r = env.r;
+  Var cb("cb"), ci("ci"), ct("ct"), cv("cv"), rb("rb"), ri("ri"), rt("rt"), rv("rv");
+  TailStrategy colTail = n % kTc == 0 && n >= kTc ? TailStrategy::ShiftInwards
+                         : exactOutput             ? TailStrategy::GuardWithIf
+                                                   : TailStrategy::RoundUp;
+  tile.split(c, ci, cv, kTc, colTail)
+      .split(ci, cb, ct, kBc, TailStrategy::GuardWithIf)
+      .split(r, ri, rv, kTr, exactOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
+      .split(ri, rb, rt, kBr, TailStrategy::GuardWithIf)
+      .reorder(cv, rv, ct, rt, cb, rb)
+      .vectorize(cv)
+      .unroll(rv);
+  std::vector<VarOrRVar> blocks{cb, rb};
+  blocks.insert(blocks.end(), extraBlocks.begin(), extraBlocks.end());
+  gpuBlocks(env, tile, blocks);
+  gpuThreads(env, tile, {ct, rt});
+  acc.compute_at(tile, ct).bound_extent(c, kTc).vectorize(c).unroll(r);
+  RVar ko("ko"), ki("ki");
+  acc.update().split(k, ko, ki, 4, TailStrategy::GuardWithIf)
+      .reorder(c, r, ki, ko)
+      .vectorize(c)
+      .unroll(r)
+      .unroll(ki);
+  Func xin = x.in(acc);
+  xin.compute_at(acc, ko).vectorize(xin.args()[0]).unroll(xin.args()[1]);
+}
+
+/// Partial sums per split of K: about 192 k each (K = 768: 4 splits, 3072:
+/// 16), so that one sequence (M = 128) still fills the GPU: its
+/// 128 x 768 x 3072 GEMM makes 12 x 8 x 16 blocks instead of 96. Measured on
+/// an H200, ALBERT-base: without the split a thread's serial K loop waits on
+/// L2 latency with about one warp per SM (the FFN-out GEMM took 1.08 ms per
+/// layer at 1 x 128, 0.56 TFLOP/s; the model 7.96 ms with 4 x 4 tiles), with
+/// it the model runs 1 x 128 in 2.05 ms. About 96 k per split: 1 x 32 22%
+/// faster, 8 x 128 and 32 x 128 6-11% slower (more partial sums to write);
+/// about 384: 1 x 128 42% slower.
+int splitK(int k) {
+  int s = 1;
+  while (k % (8 * s) == 0 && k / (2 * s) >= 192) s *= 2;
+  return s;
+}
+
+/// The GPU schedule of a GEMM whose result `acc` (bias + sum over k) is read
+/// by `consumer` per element (the GEMM's output, or the pre-norm sum of a
+/// LayerNorm epilogue computed at `consumerLevel`).
+void scheduleGpu(const KernelEnv &env, Func x, Func acc, RDom k, const MatmulLayout &layout,
+                 bool exactOutput, Func consumer, const LoopLevel &consumerLevel) {
+  int S = splitK(layout.k);
+  if (S == 1) {
+    // K is short (the embedding projection): one kernel, the consumer per tile.
+    scheduleGemmTiles(env, x, consumer, acc, k.x, layout.n, exactOutput, {});
+    return;
+  }
+  // acc(c, r) = b(c) + sum_z part(c, r, z); part(c, r, z) sums its K / S.
+  RVar kz("kz"), kk("kk");
+  Var z("z");
+  Func part = acc.update().split(k.x, kz, kk, layout.k / S).rfactor(kz, z);
+  Func partTile = part.in();
+  partTile.compute_root();
+  scheduleGemmTiles(env, x, partTile, part, kk, layout.n, /*exactOutput=*/false, {z});
+  acc.compute_at(consumerLevel);
+}
+} // namespace
 
 MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, Func b,
                     const MatmulEpilogue &epi, const std::string &name, bool isOutput,
@@ -67,6 +178,45 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     var(r) += d * d;
     Expr rstd = 1.0f / sqrt(var(r) / float(N) + epi.eps);
     out(c, r) = (z(c, r) - mean(r) / float(N)) * rstd * epi.gamma(c) + epi.beta(c);
+  }
+
+  if (env.gpu) {
+    // --- The schedule (GPU) ------------------------------------------------
+    if (!epi.residualLn) {
+      // Split-K: the partial sums' kernel, then this elementwise one (bias,
+      // sum of partials, activation): 64 x 4 threads per block.
+      Var co("co"), ci("ci"), ro("ro"), ri("ri");
+      if (!isOutput) out.compute_root();
+      if (splitK(K) == 1) {
+        scheduleGpu(env, x, acc, k, layout, isOutput, out, LoopLevel());
+      } else {
+        out.split(r, ro, ri, 4, TailStrategy::GuardWithIf)
+            .split(c, co, ci, 64, TailStrategy::GuardWithIf)
+            .reorder(ci, ri, co, ro);
+        gpuBlocks(env, out, {co, ro});
+        gpuThreads(env, out, {ci, ri});
+        scheduleGpu(env, x, acc, k, layout, isOutput, out, LoopLevel(out, ci));
+      }
+    } else {
+      // The LayerNorm kernel computes its rows' pre-norm sums (bias, partial
+      // sums, residual) into shared memory, then the statistics and output.
+      Var zs("zs"), zt("zt");
+      LoopLevel rows = scheduleRowsGpu(env, out, {mean, var}, N, isOutput);
+      if (splitK(K) == 1) {
+        z.compute_root();
+        scheduleGpu(env, x, acc, k, layout, false, z, LoopLevel());
+      } else {
+        z.compute_at(rows)
+            .split(c, zs, zt, 128, N % 128 == 0 ? TailStrategy::ShiftInwards
+                                                : TailStrategy::GuardWithIf)
+            .reorder(zs, zt, r);
+        gpuThreads(env, z, {zt, r});
+        scheduleGpu(env, x, acc, k, layout, false, z, LoopLevel(z, zs));
+      }
+    }
+    MatmulResult result;
+    result.out = out;
+    return result;
   }
 
   // --- The schedule (CPU) --------------------------------------------------

@@ -89,9 +89,14 @@ int compileMain(int argc, char **argv) {
                                      "token-classification, question-answering or "
                                      "multiple-choice (default: from config.json architectures)"),
                             cl::init(""));
-  cl::opt<std::string> target("target", cl::desc("host, x86-64-avx2, x86-64-avx512 or a Halide "
-                                                 "target string"),
+  cl::opt<std::string> target("target", cl::desc("host, x86-64-avx2, x86-64-avx512, cuda (an "
+                                                 "NVIDIA GPU) or a Halide target string"),
                               cl::init("host"));
+  cl::opt<bool> gpuScheduleOnHost(
+      "gpu-schedule-on-host",
+      cl::desc("tests: use the GPU schedules with a CPU target (blocks run as parallel loops, "
+               "threads as serial ones) to check them without a GPU"),
+      cl::Hidden);
   cl::opt<std::string> name("name", cl::desc("library name: lib<name>.so, <name>.h, <name>_* "
                                              "symbols"),
                             cl::init("albert"));
@@ -170,6 +175,7 @@ int compileMain(int argc, char **argv) {
   codegen::LibraryOptions opts;
   opts.name = nameStr;
   opts.target = *tgt;
+  opts.gpuScheduleOnHost = gpuScheduleOnHost;
   opts.embedWeights = embed;
   if (!noTokenizer) {
     auto tok = findTokenizer(modelDir);

@@ -5,6 +5,7 @@
 #endif
 #include "albert/albert_runtime.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
@@ -40,6 +41,12 @@ struct albert_rt_handle {
   int has_run;
   int64_t choices; /* of the last run, for multiple-choice models */
   void *tokenizer;  /* model->tokenizer_open's, when the library has one */
+  /* GPU libraries: the device API, and the device arena (a 1-D byte buffer
+   * whose allocation the inputs and values are views of). */
+  const struct halide_device_interface_t *device;
+  halide_buffer_t device_arena;
+  halide_dimension_t device_arena_dim;
+  uint64_t device_base;
   /* Guarded by registry_lock: calls in flight, whether one of them is a run
    * or an output read (one thread at a time may make those), and whether
    * close came while some were (the last one out frees the handle). */
@@ -273,6 +280,31 @@ static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t
   return ALBERT_RT_OK;
 }
 
+/* GPU libraries: loads the CUDA driver, then copies every weight to the
+ * device, where it stays until close. */
+static int open_device(albert_rt_handle *h) {
+  const albert_rt_model *m = h->model;
+  /* Halide's CUDA runtime dlopens "libcuda.so" unless the driver is loaded;
+   * most systems without the CUDA toolkit have only libcuda.so.1. */
+  if (!dlsym(RTLD_DEFAULT, "cuInit") && !dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL) &&
+      !dlopen("libcuda.so", RTLD_NOW | RTLD_GLOBAL))
+    return fail(open_error, ALBERT_RT_NO_DEVICE,
+                "open: %s runs on an NVIDIA GPU (compiled with --target cuda), but the CUDA "
+                "driver (libcuda.so.1) cannot be loaded: no GPU driver on this machine?",
+                m->name);
+  h->device = m->device_interface();
+  halide_reuse_device_allocations(NULL, 1); /* kernels' temporaries: cached between runs */
+  halide_message[0] = 0;
+  for (int32_t i = 0; i < m->num_weights; ++i) {
+    h->weights[i].flags |= halide_buffer_flag_host_dirty;
+    if (halide_copy_to_device(NULL, &h->weights[i], h->device) != 0)
+      return fail(open_error, ALBERT_RT_NO_DEVICE,
+                  "open: cannot put the weights on the GPU: %s",
+                  halide_message[0] ? halide_message : "no message from the CUDA runtime");
+  }
+  return ALBERT_RT_OK;
+}
+
 int albert_rt_open(const albert_rt_model *model, const char *path, int num_threads,
                    albert_rt_handle **out) {
   open_error[0] = 0;
@@ -351,6 +383,7 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
                                          sizeof open_error);
     if (!h->tokenizer) rc = ALBERT_RT_IO;
   }
+  if (rc == ALBERT_RT_OK && model->device_interface) rc = open_device(h);
   if (rc != ALBERT_RT_OK) {
     destroy(h);
     return rc;
@@ -373,6 +406,44 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
 
 static int64_t round_rows(int64_t n) { return (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK; }
 
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+/* GPU libraries: detaches the inputs and values from the device arena. */
+static void detach_device_views(albert_rt_handle *h) {
+  albert_rt_exec *x = &h->exec;
+  halide_buffer_t *in[3] = {&x->ids, &x->mask, &x->tt};
+  for (int k = 0; k < 3; ++k)
+    if (in[k]->device) halide_device_detach_native(NULL, in[k]);
+  for (int32_t i = 0; h->values && i < h->model->num_values; ++i)
+    if (h->values[i].device) halide_device_detach_native(NULL, &h->values[i]);
+}
+
+/* GPU libraries: grows the device arena to `bytes`. */
+static int reserve_device(albert_rt_handle *h, size_t bytes) {
+  if (h->device_arena.device && (size_t)h->device_arena_dim.extent >= bytes) return ALBERT_RT_OK;
+  if (bytes > INT32_MAX)
+    return fail(h->error, ALBERT_RT_OUT_OF_MEMORY, "run: %zu bytes of GPU activations", bytes);
+  detach_device_views(h);
+  if (h->device_arena.device) halide_device_free(NULL, &h->device_arena);
+  memset(&h->device_arena, 0, sizeof h->device_arena);
+  h->device_arena_dim.min = 0;
+  h->device_arena_dim.extent = (int32_t)bytes;
+  h->device_arena_dim.stride = 1;
+  h->device_arena.type.code = halide_type_uint;
+  h->device_arena.type.bits = 8;
+  h->device_arena.type.lanes = 1;
+  h->device_arena.dimensions = 1;
+  h->device_arena.dim = &h->device_arena_dim;
+  halide_message[0] = 0;
+  if (halide_device_malloc(NULL, &h->device_arena, h->device) != 0) {
+    memset(&h->device_arena, 0, sizeof h->device_arena);
+    return fail(h->error, ALBERT_RT_OUT_OF_MEMORY, "run: cannot allocate %zu bytes on the GPU: %s",
+                bytes, halide_message[0] ? halide_message : "no message");
+  }
+  h->device_base = h->device_arena.device;
+  return ALBERT_RT_OK;
+}
+
 /* Sizes the activation buffers for batch x seq, growing the arena if needed. */
 static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
   const albert_rt_model *m = h->model;
@@ -392,6 +463,14 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
     h->arena = p;
     h->arena_bytes = total;
   }
+  /* On a GPU the inputs come first in the device arena, then the values at
+   * the host arena's offsets. */
+  size_t inputs = 3 * round64((size_t)(batch * seq) * sizeof(int32_t));
+  if (h->device) {
+    int rc = reserve_device(h, inputs + total);
+    if (rc) return rc;
+    detach_device_views(h);
+  }
   size_t offset = 0;
   for (int32_t i = 0; i < m->num_values; ++i) {
     int64_t rows = m->values[i].per_token ? token_rows : seq_rows;
@@ -399,8 +478,13 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
     set_dense_dims(&h->value_dims[2 * i], extent, 2);
     init_buffer(&h->values[i], &h->value_dims[2 * i], (char *)h->arena + offset,
                 halide_type_float, 2);
+    if (h->device &&
+        halide_device_wrap_native(NULL, &h->values[i], h->device_base + inputs + offset,
+                                  h->device) != 0)
+      return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: cannot map a GPU buffer: %s",
+                  halide_message);
     size_t bytes = (size_t)rows * (size_t)m->values[i].cols * sizeof(float);
-    offset += (bytes + 63) & ~(size_t)63;
+    offset += round64(bytes);
   }
   return ALBERT_RT_OK;
 }
@@ -488,12 +572,24 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
     int32_t extent[2] = {(int32_t)seq, (int32_t)batch};
     set_dense_dims(h->input_dims[k], extent, 2);
     init_buffer(dst[k], h->input_dims[k], (void *)src[k], halide_type_int, 2);
+    /* On a GPU: a view of the device arena, copied in by the first kernel
+     * that reads it. */
+    if (h->device) {
+      size_t at = (size_t)k * round64((size_t)n * sizeof(int32_t));
+      if (halide_device_wrap_native(NULL, dst[k], h->device_base + at, h->device) != 0)
+        return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: cannot map a GPU buffer: %s",
+                    halide_message);
+      dst[k]->flags |= halide_buffer_flag_host_dirty;
+    }
   }
   x->weights = h->weights;
   x->values = h->values;
   memset(x->outputs, 0, sizeof x->outputs);
   halide_message[0] = 0;
   int err = m->forward(x);
+  /* GPU libraries: every output back into the host arena. */
+  for (int32_t i = 0; err == 0 && h->device && i < m->num_outputs; ++i)
+    if (x->outputs[i]) err = halide_copy_to_host(NULL, x->outputs[i]);
   if (err != 0)
     return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: kernel failed (Halide error %d): %s", err,
                 halide_message[0] ? halide_message : "no message");
@@ -645,6 +741,12 @@ void albert_rt_close(albert_rt_handle *ticket) {
 }
 
 static void destroy(albert_rt_handle *h) {
+  if (h->device) {
+    detach_device_views(h);
+    if (h->device_arena.device) halide_device_free(NULL, &h->device_arena);
+    for (int32_t i = 0; h->weights && i < h->model->num_weights; ++i)
+      if (h->weights[i].device) halide_device_free(NULL, &h->weights[i]);
+  }
   if (h->tokenizer) h->model->tokenizer_close(h->tokenizer);
   if (h->map) munmap(h->map, h->map_size);
   if (h->fd >= 0) close(h->fd);

@@ -238,6 +238,13 @@ std::string albertcBin() {
   return env && *env ? env : ALBERTC_BIN;
 }
 
+/// Extra `albertc compile` flags for every case, e.g. "--gpu-schedule-on-host"
+/// (the GPU schedules, run on the CPU) or "--target cuda".
+std::string extraCompileFlags() {
+  const char *env = getenv("ALBERTC_E2E_COMPILE_FLAGS");
+  return env && *env ? std::string(" ") + env : "";
+}
+
 /// Compiles and loads case `c` (with `--task task` unless empty) once per process.
 Compiled &compiled(const std::string &c, const std::string &task = "") {
   static std::map<std::string, std::unique_ptr<Compiled>> cache;
@@ -255,7 +262,8 @@ Compiled &compiled(const std::string &c, const std::string &task = "") {
   std::string log = tempRoot() + "/" + key + ".log";
   std::string cmd = shellQuote(albertcBin()) + " compile " +
                     shellQuote(casesDir() + "/" + c + "/model") + " -o " + shellQuote(m.dir) +
-                    " --name " + m.name + (task.empty() ? "" : " --task " + task) + " > " +
+                    " --name " + m.name + (task.empty() ? "" : " --task " + task) +
+                    extraCompileFlags() + " > " +
                     shellQuote(log) + " 2>&1";
   auto t0 = std::chrono::steady_clock::now();
   int rc = std::system(cmd.c_str());

@@ -18,6 +18,11 @@
  *   - inputs: read during albert_rt_run() only; the caller keeps them.
  *   - the tokenizer (libraries compiled with one): opened with the weights,
  *     owned by the handle, freed at close.
+ *   - GPU libraries: open copies every weight to the device, where it stays
+ *     until close; one device arena per handle (grown like the host one)
+ *     holds the inputs and activations; run copies the inputs in and every
+ *     output back into the host arena before it returns. Device memory is
+ *     the handle's, freed at close.
  *
  * Handles: what open returns is an opaque ticket checked by every entry
  * point against a registry of the handles this library has open, so a handle
@@ -50,7 +55,8 @@ enum {
   ALBERT_RT_IO = 2,               /* weights file missing or unreadable */
   ALBERT_RT_BAD_WEIGHTS = 3,      /* truncated, corrupted or another model's */
   ALBERT_RT_OUT_OF_MEMORY = 4,
-  ALBERT_RT_KERNEL_FAILED = 5     /* a Halide pipeline returned an error */
+  ALBERT_RT_KERNEL_FAILED = 5,    /* a Halide pipeline returned an error */
+  ALBERT_RT_NO_DEVICE = 6         /* a GPU library found no usable GPU or driver */
 };
 
 #define ALBERT_RT_MAX_OUTPUTS 8
@@ -141,6 +147,9 @@ typedef struct albert_rt_model {
   void *(*tokenizer_open)(const char *path, const void *data, size_t size, char *error,
                           size_t error_size);
   void (*tokenizer_close)(void *tokenizer);
+  /* GPU libraries (--target cuda): the kernels' device API, e.g.
+   * halide_cuda_device_interface; NULL for CPU libraries. */
+  const struct halide_device_interface_t *(*device_interface)(void);
 } albert_rt_model;
 
 typedef struct albert_rt_handle albert_rt_handle;
