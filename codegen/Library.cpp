@@ -496,7 +496,13 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << " *\n"
     << " * Ownership:\n"
     << " *   - " << n << "_open maps the weights read-only; " << n << "_close unmaps them and frees\n"
-    << " *     everything the model allocated.\n"
+    << " *     everything the model allocated.\n";
+  if (opts.target.has_feature(Halide::Target::CUDA))
+    h << " *   - GPU (compiled with --target cuda): " << n << "_open also copies the weights to the\n"
+      << " *     GPU, where they stay until " << n << "_close; inputs and activations live in GPU\n"
+      << " *     memory owned by the model; " << n << "_run copies the inputs in and the outputs\n"
+      << " *     back to host memory before it returns. No CUDA driver or GPU: ALBERT_NO_DEVICE.\n";
+  h
     << " *   - inputs passed to " << n << "_run stay the caller's; they are read during the call.\n"
     << " *   - " << n << "_output returns a pointer into library-owned memory, valid until the\n"
     << " *     next " << n << "_run or " << n << "_close on the same model; " << n

@@ -28,6 +28,14 @@ config.substitutions.append(("%fails", "/usr/bin/python3 " + os.path.join(
 # The SentencePiece model the build trains (tests/CMakeLists.txt).
 config.substitutions.append(("%spiece", params.get(
     "spiece_model", os.path.join(repo, "build", "tests", "tokenizer", "spiece.model"))))
+# `cuda-driver`: the CUDA driver loads here, so a --target cuda library would
+# open (tests of the no-GPU error are UNSUPPORTED then).
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
 # FileCheck, not, count come from LLVM 14's tools.
 config.environment["PATH"] = "/usr/lib/llvm-14/bin:" + os.environ.get("PATH", "/usr/bin:/bin")
 # lit passes on only a few variables (the sanitizers' options among them); the
