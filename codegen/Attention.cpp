@@ -62,11 +62,10 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
     // A score thread owns keys j, j + 64, ... and all kQ queries: per 4 d it
     // loads a float4 of its key (a key row is 3H floats from the next: the
     // costly loads) for 4 kQ FMAs in registers. Nothing [S, S]-sized leaves
-    // the block; `out` is a copy back to token rows. Measured on an H200,
-    // ALBERT-base, per layer at 32 x 128: 2.0 ms with one thread per (key,
-    // query) and a scalar dot product, 0.74 ms with this, kQ = 8; kQ = 4 made
-    // the whole model 4-6% faster than kQ = 8 at every shape, kJ = 128 3-10%
-    // slower than 64 (benchmarks/gpu/check.sh variants, docs/performance.md).
+    // the block; `out` is a copy back to token rows. On an H200 (ALBERT-base,
+    // 32 x 128) this takes 0.57 ms per layer, against 2.0 ms with a thread per
+    // (key, query) and a scalar dot product; kQ = 8 and kJ = 128 were slower
+    // (docs/performance.md, "GPU").
     const int kQ = 4, kJ = 64;
     Var io("io"), ii("ii"), jo("jo"), ji("ji");
     norm.compute_root()

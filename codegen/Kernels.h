@@ -127,8 +127,8 @@ void gpuThreads(const KernelEnv &env, Halide::Stage s, const std::vector<Halide:
 
 /// The GPU schedule of a per-row kernel `out(c, r)` whose row statistics
 /// `stats` (reductions over the `channels` of one row, e.g. LayerNorm's mean
-/// and variance) are computed once per row block: kGpuRowBlock rows per
-/// block, kGpuRowThreads threads along the channels of each row.
+/// and variance) are computed once per row block: 4 rows per block, 128
+/// threads along the channels of each row.
 /// Returns the row-block loop level.
 Halide::LoopLevel scheduleRowsGpu(const KernelEnv &env, Halide::Func out,
                                   const std::vector<Halide::Func> &stats, int channels,

@@ -291,6 +291,20 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
+/// The oldest CUDA compute capability a target's kernels run on (x 10), 0
+/// for CPU targets.
+int cudaCapability(const Halide::Target &t) {
+  using T = Halide::Target;
+  if (!t.has_feature(T::CUDA)) return 0;
+  const std::pair<T::Feature, int> caps[] = {
+      {T::CUDACapability86, 86}, {T::CUDACapability80, 80}, {T::CUDACapability75, 75},
+      {T::CUDACapability70, 70}, {T::CUDACapability61, 61}, {T::CUDACapability50, 50},
+      {T::CUDACapability35, 35}, {T::CUDACapability32, 32}, {T::CUDACapability30, 30}};
+  for (const auto &c : caps)
+    if (t.has_feature(c.first)) return c.second;
+  return 20; // Halide's default PTX target
+}
+
 /// model.c: tables, forward(), and the public entry points.
 std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t fingerprint,
                         uint64_t fileSize, uint64_t spieceSize) {
@@ -356,7 +370,8 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
       << ", tokenizer_open, tokenizer_close,\n";
   else
     c << "  0, 0, 0, 0, 0,\n";
-  c << "  " << (gpu ? "halide_cuda_device_interface" : "0") << "\n};\n\n";
+  c << "  " << (gpu ? "halide_cuda_device_interface" : "0") << ", " << cudaCapability(opts.target)
+    << "\n};\n\n";
   c << "static const char *const labels[] = {";
   for (const std::string &l : plan.labels) c << cString(l) << ", ";
   c << "0};\n\n";
@@ -501,7 +516,10 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     h << " *   - GPU (compiled with --target cuda): " << n << "_open also copies the weights to the\n"
       << " *     GPU, where they stay until " << n << "_close; inputs and activations live in GPU\n"
       << " *     memory owned by the model; " << n << "_run copies the inputs in and the outputs\n"
-      << " *     back to host memory before it returns. No CUDA driver or GPU: ALBERT_NO_DEVICE.\n";
+      << " *     back to host memory before it returns. No CUDA driver, no GPU, or one older than\n"
+      << " *     compute capability " << cudaCapability(opts.target) / 10 << "."
+      << cudaCapability(opts.target) % 10 << ": ALBERT_NO_DEVICE. All models of the process share\n"
+      << " *     one CUDA stream: runs of separate handles do not overlap on the GPU.\n";
   h
     << " *   - inputs passed to " << n << "_run stay the caller's; they are read during the call.\n"
     << " *   - " << n << "_output returns a pointer into library-owned memory, valid until the\n"
@@ -524,7 +542,8 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << "#define ALBERT_IO 2               /* weights file missing or unreadable */\n"
     << "#define ALBERT_BAD_WEIGHTS 3      /* truncated, corrupted or another model's weights */\n"
     << "#define ALBERT_OUT_OF_MEMORY 4\n"
-    << "#define ALBERT_KERNEL_FAILED 5\n"
+    << "#define ALBERT_KERNEL_FAILED 5\n#endif\n"
+    << "#ifndef ALBERT_NO_DEVICE\n"
     << "#define ALBERT_NO_DEVICE 6         /* a GPU library (--target cuda) found no usable GPU */\n"
     << "#endif\n\n"
     << "#define " << N << "_VOCAB_SIZE " << plan.vocab << "\n"
@@ -709,7 +728,7 @@ llvm::Expected<Halide::Target> parseTarget(const std::string &spec) {
   }
   if (t.arch != Halide::Target::X86 || t.bits != 64 || t.os != Halide::Target::Linux)
     return err("--target '" + spec + "': albertc generates libraries for x86-64 Linux");
-  if (t.has_gpu_feature() && !t.has_feature(Halide::Target::CUDA))
+  if (t.without_feature(Halide::Target::CUDA).has_gpu_feature())
     return err("--target '" + spec + "': of the GPU APIs albertc generates only cuda");
   return t;
 }

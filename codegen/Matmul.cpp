@@ -46,8 +46,8 @@ void gpuThreads(const KernelEnv &env, Stage s, const std::vector<VarOrRVar> &v) 
 
 MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
   if (gpu) {
-    // One panel column per GPU block column (kGpuTileCols): a warp's float4
-    // loads of one k row of the panel are contiguous.
+    // 64-column panels, one per GPU block column (scheduleGemmTiles): a
+    // warp's float4 loads of one k row of a panel are contiguous.
     MatmulLayout l;
     l.n = n;
     l.k = k;
@@ -80,10 +80,9 @@ namespace {
 /// skipped. Columns: an output guards its stores (or shifts inwards when N
 /// is a multiple of 4); an intermediate computes the padded columns (weights
 /// and bias are padded to whole 64-column panels).
-/// Measured on an H200 (ALBERT-base, whole model, benchmarks/gpu/check.sh):
-/// with split-K, 4 x 4 tiles in 16 x 4 blocks reach 26-30 TFLOP/s per GEMM
-/// at 32 x 128; 4 x 8 tiles (16 x 2) were 2.3x slower at every shape, 8 x 4
-/// tiles 1.2-2.4x slower, 16 x 16 or 32 x 4 blocks within +-8%.
+/// On an H200 these tiles reach 25-29 TFLOP/s per GEMM at 32 x 128 with
+/// split-K; 4 x 8 and 8 x 4 tiles were slower at every shape
+/// (docs/performance.md, "GPU").
 void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k, int n,
                        bool exactOutput, const std::vector<VarOrRVar> &extraBlocks) {
   const int kTc = 4, kTr = 4, kBc = 16, kBr = 4;
@@ -116,13 +115,11 @@ void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k
 
 /// Partial sums per split of K: about 192 k each (K = 768: 4 splits, 3072:
 /// 16), so that one sequence (M = 128) still fills the GPU: its
-/// 128 x 768 x 3072 GEMM makes 12 x 8 x 16 blocks instead of 96. Measured on
-/// an H200, ALBERT-base: without the split a thread's serial K loop waits on
-/// L2 latency with about one warp per SM (the FFN-out GEMM took 1.08 ms per
-/// layer at 1 x 128, 0.56 TFLOP/s; the model 7.96 ms with 4 x 4 tiles), with
-/// it the model runs 1 x 128 in 2.05 ms. About 96 k per split: 1 x 32 22%
-/// faster, 8 x 128 and 32 x 128 6-11% slower (more partial sums to write);
-/// about 384: 1 x 128 42% slower.
+/// 128 x 768 x 3072 GEMM makes 12 x 8 x 16 blocks instead of 96. Without the
+/// split a thread's serial K loop waits on L2 latency with about one warp per
+/// SM (on an H200, ALBERT-base 1 x 128: 7.96 ms without, 2.05 ms with).
+/// Fewer k per split helps one short sequence and costs large batches (more
+/// partial sums to write), more k the reverse (docs/performance.md, "GPU").
 int splitK(int k) {
   int s = 1;
   while (k % (8 * s) == 0 && k / (2 * s) >= 192) s *= 2;

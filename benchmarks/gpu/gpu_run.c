@@ -49,7 +49,7 @@ static void *sym(const char *suffix) {
   return p;
 }
 
-/* A .npy array of int32/int64 (converted to int32) or float32. */
+/* A .npy array of int32 or int64 (converted to int32), rank 1 to 3. */
 typedef struct {
   int rank;
   int64_t shape[3];
@@ -87,6 +87,10 @@ static int read_npy(const char *path, ints *out) {
     while (*s == ',' || *s == ' ') ++s;
   }
   free(header);
+  if (out->rank < 1 || count < 1) {
+    fprintf(stderr, "gpu_run: %s: need a non-empty array of rank 1 to 3\n", path);
+    exit(2);
+  }
   out->data = malloc((size_t)count * sizeof(int32_t));
   for (int64_t i = 0; i < count; ++i) {
     int64_t v = 0;
@@ -179,7 +183,7 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/token_type_ids.npy", argv[5]);
     read_npy(path, &tt);
     out_dir = argv[7];
-  } else if (strcmp(argv[4], "--random") == 0) {
+  } else if (strcmp(argv[4], "--random") == 0 && argc >= 7 && !choices) {
     int64_t vocab = 0;
     ((limits_fn)sym("limits"))(&vocab, NULL, NULL);
     ids.rank = 2;
@@ -189,15 +193,33 @@ int main(int argc, char **argv) {
     srand(1);
     for (int64_t i = 0; i < ids.shape[0] * ids.shape[1]; ++i) ids.data[i] = rand() % (int)vocab;
     runs = argc >= 9 && strcmp(argv[7], "--runs") == 0 ? atoi(argv[8]) : 50;
+    if (runs < 1 || ids.shape[0] < 1 || ids.shape[1] < 1) {
+      fprintf(stderr, "gpu_run: --random needs B, S and --runs >= 1\n");
+      return 2;
+    }
   } else {
-    fprintf(stderr, "gpu_run: expected --inputs DIR --out DIR or --random B S\n");
+    fprintf(stderr, "gpu_run: expected --inputs DIR --out DIR, or --random B S [--runs N] (not "
+                    "for multiple-choice models)\n");
+    return 2;
+  }
+  /* The mask and token types, when given, have the ids' shape. */
+  const ints *given[2] = {&mask, &tt};
+  for (int k = 0; k < 2; ++k)
+    if (given[k]->data && (given[k]->rank != ids.rank ||
+                           memcmp(given[k]->shape, ids.shape, sizeof ids.shape) != 0)) {
+      fprintf(stderr, "gpu_run: attention_mask / token_type_ids must have the ids' shape\n");
+      return 2;
+    }
+  if (ids.rank != (choices ? 3 : 2)) {
+    fprintf(stderr, "gpu_run: ids must be [batch, %sseq]\n", choices ? "choices, " : "");
     return 2;
   }
   int64_t batch = ids.shape[0], nc = choices ? ids.shape[1] : 1, seq = ids.shape[ids.rank - 1];
   int rc;
+  void *run = sym("run");
 #define RUN()                                                                                     \
-  (choices ? ((run_choices_fn)sym("run"))(model, batch, nc, seq, ids.data, mask.data, tt.data)   \
-           : ((run_fn)sym("run"))(model, batch, seq, ids.data, mask.data, tt.data))
+  (choices ? ((run_choices_fn)run)(model, batch, nc, seq, ids.data, mask.data, tt.data)          \
+           : ((run_fn)run)(model, batch, seq, ids.data, mask.data, tt.data))
   if (out_dir) {
     if ((rc = RUN()) != 0) {
       fprintf(stderr, "gpu_run: run: %s\n", error(model));

@@ -6,9 +6,6 @@
 # dependencies). Then, on the GPU machine: benchmarks/gpu/check.sh.
 #
 #   benchmarks/gpu/prepare.sh            (after building albertc into build/)
-#
-# Extra schedules to time: ALBERTC_GPU_VARIANTS="name:VAR=value ..." compiles
-# the base model again with each environment setting into .gpu/variants/name.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 albertc=${ALBERTC:-$root/build/bin/albertc}
@@ -54,11 +51,4 @@ if [ "$target" = "--target cuda" ]; then
   rm -f "$out/profile"/*.a "$out/profile"/*.weights
 fi
 
-# Schedule variants of the same model (same weights file).
-for v in ${ALBERTC_GPU_VARIANTS:-}; do
-  name=${v%%:*}
-  env "${v#*:}" "$albertc" compile "$model" -o "$out/variants/$name" $target \
-    --name albert_base --quiet
-  rm -f "$out/variants/$name"/*.a "$out/variants/$name"/*.weights
-done
 du -sh "$out"

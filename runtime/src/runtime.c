@@ -44,8 +44,9 @@ struct albert_rt_handle {
   /* GPU libraries: the device API, and the device arena (a 1-D byte buffer
    * whose allocation the inputs and values are views of). */
   const struct halide_device_interface_t *device;
-  halide_buffer_t device_arena;
-  halide_dimension_t device_arena_dim;
+  halide_buffer_t device_arena; /* 2-D: rows of 1 MiB, so it may exceed 2 GiB */
+  halide_dimension_t device_arena_dim[2];
+  size_t device_bytes; /* its capacity */
   uint64_t device_base;
   /* Guarded by registry_lock: calls in flight, whether one of them is a run
    * or an output read (one thread at a time may make those), and whether
@@ -280,25 +281,68 @@ static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t
   return ALBERT_RT_OK;
 }
 
-/* GPU libraries: loads the CUDA driver, then copies every weight to the
- * device, where it stays until close. */
+/* GPU libraries: checks that the CUDA driver loads and that the GPU Halide's
+ * runtime will use (HL_GPU_DEVICE, else the one with the most SMs, the last
+ * of equals: Halide's rule) can run the kernels' PTX, then copies every
+ * weight to the device, where it stays until close. */
 static int open_device(albert_rt_handle *h) {
   const albert_rt_model *m = h->model;
   /* Halide's CUDA runtime dlopens "libcuda.so" unless the driver is loaded;
    * most systems without the CUDA toolkit have only libcuda.so.1. */
-  if (!dlsym(RTLD_DEFAULT, "cuInit") && !dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL) &&
-      !dlopen("libcuda.so", RTLD_NOW | RTLD_GLOBAL))
+  void *cuda = dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
+  if (!cuda) cuda = dlopen("libcuda.so", RTLD_NOW | RTLD_GLOBAL);
+  if (!cuda)
     return fail(open_error, ALBERT_RT_NO_DEVICE,
                 "open: %s runs on an NVIDIA GPU (compiled with --target cuda), but the CUDA "
                 "driver (libcuda.so.1) cannot be loaded: no GPU driver on this machine?",
                 m->name);
+  typedef int (*init_fn)(unsigned);
+  typedef int (*count_fn)(int *);
+  typedef int (*get_fn)(int *, int);
+  typedef int (*attr_fn)(int *, int, int);
+  init_fn cu_init = (init_fn)dlsym(cuda, "cuInit");
+  count_fn cu_count = (count_fn)dlsym(cuda, "cuDeviceGetCount");
+  get_fn cu_get = (get_fn)dlsym(cuda, "cuDeviceGet");
+  attr_fn cu_attr = (attr_fn)dlsym(cuda, "cuDeviceGetAttribute");
+  int count = 0, rc = -1;
+  if (cu_init && cu_count && cu_get && cu_attr && (rc = cu_init(0)) == 0) rc = cu_count(&count);
+  if (rc != 0 || count < 1)
+    return fail(open_error, ALBERT_RT_NO_DEVICE,
+                "open: %s runs on an NVIDIA GPU, but the CUDA driver finds none (cuInit or "
+                "cuDeviceGetCount: CUDA error %d, %d devices)", m->name, rc, count);
+  enum { SMS = 16, CC_MAJOR = 75, CC_MINOR = 76 }; /* CU_DEVICE_ATTRIBUTE_* */
+  const char *env = getenv("HL_GPU_DEVICE");
+  int ordinal = -1, device = 0, major = 0, minor = 0;
+  if (env && *env)
+    ordinal = atoi(env);
+  else
+    for (int i = 0, best = -1, sms = 0; i < count; ++i)
+      if (cu_get(&device, i) == 0 && cu_attr(&sms, SMS, device) == 0 && sms >= best) {
+        best = sms;
+        ordinal = i;
+      }
+  if (ordinal < 0 || ordinal >= count || cu_get(&device, ordinal) != 0 ||
+      cu_attr(&major, CC_MAJOR, device) != 0 || cu_attr(&minor, CC_MINOR, device) != 0)
+    return fail(open_error, ALBERT_RT_NO_DEVICE, "open: GPU %d (of %d) cannot be queried",
+                ordinal, count);
+  if (major * 10 + minor < m->device_capability)
+    return fail(open_error, ALBERT_RT_NO_DEVICE,
+                "open: %s was compiled for CUDA compute capability %d.%d or newer, but GPU %d "
+                "has %d.%d (compile with a lower cuda_capability_* in the --target string)",
+                m->name, m->device_capability / 10, m->device_capability % 10, ordinal, major,
+                minor);
   h->device = m->device_interface();
-  halide_reuse_device_allocations(NULL, 1); /* kernels' temporaries: cached between runs */
-  halide_message[0] = 0;
+  /* Kernels' temporaries are allocated and freed on every run: Halide's cache
+   * keeps them (destroy() returns what it holds). */
+  halide_reuse_device_allocations(NULL, 1);
   for (int32_t i = 0; i < m->num_weights; ++i) {
+    halide_message[0] = 0;
     h->weights[i].flags |= halide_buffer_flag_host_dirty;
-    if (halide_copy_to_device(NULL, &h->weights[i], h->device) != 0)
-      return fail(open_error, ALBERT_RT_NO_DEVICE,
+    int err = halide_copy_to_device(NULL, &h->weights[i], h->device);
+    if (err != 0)
+      return fail(open_error,
+                  err == halide_error_code_device_malloc_failed ? ALBERT_RT_OUT_OF_MEMORY
+                                                                : ALBERT_RT_NO_DEVICE,
                   "open: cannot put the weights on the GPU: %s",
                   halide_message[0] ? halide_message : "no message from the CUDA runtime");
   }
@@ -420,26 +464,29 @@ static void detach_device_views(albert_rt_handle *h) {
 
 /* GPU libraries: grows the device arena to `bytes`. */
 static int reserve_device(albert_rt_handle *h, size_t bytes) {
-  if (h->device_arena.device && (size_t)h->device_arena_dim.extent >= bytes) return ALBERT_RT_OK;
-  if (bytes > INT32_MAX)
+  if (h->device_arena.device && h->device_bytes >= bytes) return ALBERT_RT_OK;
+  const int32_t row = 1 << 20;
+  size_t rows = (bytes + (size_t)row - 1) / (size_t)row;
+  if (rows > INT32_MAX)
     return fail(h->error, ALBERT_RT_OUT_OF_MEMORY, "run: %zu bytes of GPU activations", bytes);
   detach_device_views(h);
   if (h->device_arena.device) halide_device_free(NULL, &h->device_arena);
   memset(&h->device_arena, 0, sizeof h->device_arena);
-  h->device_arena_dim.min = 0;
-  h->device_arena_dim.extent = (int32_t)bytes;
-  h->device_arena_dim.stride = 1;
+  h->device_bytes = 0;
+  h->device_arena_dim[0] = (halide_dimension_t){0, row, 1, 0};
+  h->device_arena_dim[1] = (halide_dimension_t){0, (int32_t)(rows ? rows : 1), row, 0};
   h->device_arena.type.code = halide_type_uint;
   h->device_arena.type.bits = 8;
   h->device_arena.type.lanes = 1;
-  h->device_arena.dimensions = 1;
-  h->device_arena.dim = &h->device_arena_dim;
+  h->device_arena.dimensions = 2;
+  h->device_arena.dim = h->device_arena_dim;
   halide_message[0] = 0;
   if (halide_device_malloc(NULL, &h->device_arena, h->device) != 0) {
     memset(&h->device_arena, 0, sizeof h->device_arena);
     return fail(h->error, ALBERT_RT_OUT_OF_MEMORY, "run: cannot allocate %zu bytes on the GPU: %s",
                 bytes, halide_message[0] ? halide_message : "no message");
   }
+  h->device_bytes = (rows ? rows : 1) * (size_t)row;
   h->device_base = h->device_arena.device;
   return ALBERT_RT_OK;
 }
@@ -470,6 +517,7 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
     int rc = reserve_device(h, inputs + total);
     if (rc) return rc;
     detach_device_views(h);
+    halide_message[0] = 0;
   }
   size_t offset = 0;
   for (int32_t i = 0; i < m->num_values; ++i) {
@@ -482,7 +530,7 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
         halide_device_wrap_native(NULL, &h->values[i], h->device_base + inputs + offset,
                                   h->device) != 0)
       return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: cannot map a GPU buffer: %s",
-                  halide_message);
+                  halide_message[0] ? halide_message : "no message");
     size_t bytes = (size_t)rows * (size_t)m->values[i].cols * sizeof(float);
     offset += round64(bytes);
   }
@@ -578,7 +626,7 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
       size_t at = (size_t)k * round64((size_t)n * sizeof(int32_t));
       if (halide_device_wrap_native(NULL, dst[k], h->device_base + at, h->device) != 0)
         return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: cannot map a GPU buffer: %s",
-                    halide_message);
+                    halide_message[0] ? halide_message : "no message");
       dst[k]->flags |= halide_buffer_flag_host_dirty;
     }
   }
@@ -746,6 +794,10 @@ static void destroy(albert_rt_handle *h) {
     if (h->device_arena.device) halide_device_free(NULL, &h->device_arena);
     for (int32_t i = 0; h->weights && i < h->model->num_weights; ++i)
       if (h->weights[i].device) halide_device_free(NULL, &h->weights[i]);
+    /* With the allocation cache on, those frees only parked the memory:
+     * turning it off returns every unused allocation to the driver. */
+    halide_reuse_device_allocations(NULL, 0);
+    halide_reuse_device_allocations(NULL, 1);
   }
   if (h->tokenizer) h->model->tokenizer_close(h->tokenizer);
   if (h->map) munmap(h->map, h->map_size);

@@ -18,11 +18,13 @@
  *   - inputs: read during albert_rt_run() only; the caller keeps them.
  *   - the tokenizer (libraries compiled with one): opened with the weights,
  *     owned by the handle, freed at close.
- *   - GPU libraries: open copies every weight to the device, where it stays
- *     until close; one device arena per handle (grown like the host one)
- *     holds the inputs and activations; run copies the inputs in and every
- *     output back into the host arena before it returns. Device memory is
- *     the handle's, freed at close.
+ *   - GPU libraries: open checks the GPU (driver, compute capability) and
+ *     copies every weight to the device, where it stays until close; one
+ *     device arena per handle (grown like the host one) holds the inputs and
+ *     activations; run copies the inputs in and every output back into the
+ *     host arena before it returns. Device memory is the handle's, returned
+ *     to the driver at close. All handles share Halide's CUDA context and
+ *     stream: their kernels run one after another.
  *
  * Handles: what open returns is an opaque ticket checked by every entry
  * point against a registry of the handles this library has open, so a handle
@@ -148,8 +150,10 @@ typedef struct albert_rt_model {
                           size_t error_size);
   void (*tokenizer_close)(void *tokenizer);
   /* GPU libraries (--target cuda): the kernels' device API, e.g.
-   * halide_cuda_device_interface; NULL for CPU libraries. */
+   * halide_cuda_device_interface; NULL for CPU libraries. device_capability:
+   * the oldest CUDA compute capability the kernels run on (86 = 8.6). */
   const struct halide_device_interface_t *(*device_interface)(void);
+  int32_t device_capability;
 } albert_rt_model;
 
 typedef struct albert_rt_handle albert_rt_handle;

@@ -12,8 +12,10 @@ import sys
 text = open(sys.argv[1], "rb").read().decode("latin-1")
 launches = re.findall(r'halide_cuda_run\(cuda\[0\], "([^"]+)", [^,]+, [^,]+, [^,]+, '
                       r'(\d+), (\d+), (\d+),', text)
-if not launches:
-    sys.exit("cuda_launches: no halide_cuda_run in " + sys.argv[1])
+calls = text.count("halide_cuda_run(cuda[0], ")
+if not launches or len(launches) != calls:
+    sys.exit(f"cuda_launches: {sys.argv[1]}: {calls} launches, {len(launches)} with constant "
+             "thread counts: cannot check them all")
 worst = 0
 for name, x, y, z in sorted(set(launches)):
     threads = int(x) * int(y) * int(z)
