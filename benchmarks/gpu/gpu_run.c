@@ -165,7 +165,7 @@ int main(int argc, char **argv) {
   int choices = strcmp(task(), "multiple-choice") == 0;
   void *model = NULL;
   if (open(argv[3], NULL, &model) != 0) {
-    fprintf(stderr, "gpu_run: open: %s\n", error(NULL));
+    fprintf(stderr, "gpu_run: %s\n", error(NULL));
     return 1;
   }
   ints ids = {0}, mask = {0}, tt = {0};
