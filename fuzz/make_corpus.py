@@ -159,9 +159,46 @@ def weights_seeds():
     write(t, "empty", struct.pack("<H", 1))
 
 
+def import_seeds():
+    """fuzz_import: config.json, a line --safetensors--, model.safetensors. Miniature checkpoints
+    (H 4, 2 heads, V 6) of every architecture from scripts/make_random_albert.py (which needs
+    numpy), plus the bundled tiny model and a config alone."""
+    import subprocess
+    import tempfile
+    t = "fuzz_import"
+    base = ["--hidden", "4", "--embedding", "2", "--heads", "2", "--intermediate", "4",
+            "--vocab", "6", "--max-pos", "4", "--type-vocab", "2", "--act", "gelu_new",
+            "--dtype", "F16", "--seed", "1"]
+    archs = [("AlbertModel", ["--layers", "2", "--groups", "1", "--inner", "1"]),
+             ("AlbertForMaskedLM", ["--layers", "4", "--groups", "2", "--inner", "2"]),
+             ("AlbertForPreTraining", ["--layers", "3", "--groups", "3", "--inner", "1",
+                                       "--no-decoder"]),
+             ("AlbertForSequenceClassification", ["--layers", "1", "--groups", "1", "--inner", "1",
+                                                  "--labels", "neg,pos"]),
+             ("AlbertForTokenClassification", ["--layers", "1", "--groups", "1", "--inner", "1",
+                                               "--num-labels", "3"]),
+             ("AlbertForQuestionAnswering", ["--layers", "1", "--groups", "1", "--inner", "1"]),
+             ("AlbertForMultipleChoice", ["--layers", "1", "--groups", "1", "--inner", "1"])]
+    script = os.path.join(REPO, "scripts", "make_random_albert.py")
+    for arch, extra in archs:
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run(["/usr/bin/python3", script, d, "--arch", arch] + base + extra,
+                           check=True, stdout=subprocess.DEVNULL)
+            with open(os.path.join(d, "config.json"), "rb") as f:
+                config = f.read()
+            with open(os.path.join(d, "model.safetensors"), "rb") as f:
+                weights = f.read()
+        write(t, arch, config + b"\n--safetensors--\n" + weights)
+    with open(os.path.join(TINY, "config.json"), "rb") as f:
+        config = f.read()
+    with open(os.path.join(TINY, "model.safetensors"), "rb") as f:
+        write(t, "tiny", config + b"\n--safetensors--\n" + f.read())
+    write(t, "config_only", config)
+
+
 def main():
     for target in ("fuzz_safetensors", "fuzz_config", "fuzz_runtime_inputs", "fuzz_weights_open",
-                   "fuzz_tokenizer"):
+                   "fuzz_tokenizer", "fuzz_import"):
         path = os.path.join(HERE, "corpus", target)
         shutil.rmtree(path, ignore_errors=True)
         os.makedirs(path)
@@ -170,6 +207,7 @@ def main():
     runtime_seeds()
     weights_seeds()
     tokenizer_seeds()
+    import_seeds()
 
 
 if __name__ == "__main__":

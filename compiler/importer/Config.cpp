@@ -67,6 +67,13 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
     if (*f.field > kMaxDim)
       return fail(path, "'" + f.key + "' = " + llvm::Twine(*f.field) + " is too large");
   }
+  // The importer writes one op per layer application before folding them.
+  const int64_t kMaxLayerApplications = 4096;
+  if (c.numHiddenLayers * c.innerGroupNum > kMaxLayerApplications)
+    return fail(path, "num_hidden_layers x inner_group_num = " +
+                          llvm::Twine(c.numHiddenLayers * c.innerGroupNum) +
+                          " layer applications; albertc compiles at most " +
+                          llvm::Twine(kMaxLayerApplications));
   if (c.hiddenSize % c.numAttentionHeads != 0)
     return fail(path, "hidden_size " + llvm::Twine(c.hiddenSize) +
                           " is not divisible by num_attention_heads " +

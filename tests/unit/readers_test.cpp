@@ -78,6 +78,12 @@ TEST(Config, ReportsEachProblemWithFileAndKey) {
             std::string::npos);
   EXPECT_NE(configError(configWith("architectures", "\"AlbertModel\"")).find("list of strings"),
             std::string::npos);
+  // The importer writes one op per layer application: absurd counts are refused up front.
+  EXPECT_NE(configError(configWith("num_hidden_layers", "16777216"))
+                .find("config.json: num_hidden_layers x inner_group_num = 33554432 layer "
+                      "applications; albertc compiles at most 4096"),
+            std::string::npos);
+  EXPECT_TRUE(bool(parseConfigText(configWith("num_hidden_layers", "2048"), "config.json")));
 }
 
 TEST(Config, AbsentKeysTakeHuggingFaceDefaults) {
