@@ -13,10 +13,6 @@ namespace {
 /// vectorized along channels.
 /// Returns the row-block loop, where per-row statistics are computed.
 Var scheduleRows(Func out, const KernelEnv &env, int channels, bool isOutput) {
-  if (env.gpu) {
-    scheduleRowsGpu(env, out, {}, channels, isOutput);
-    return Var();
-  }
   Var ro("ro"), ri("ri");
   int V = vectorWidth(env.target);
   if (!isOutput) out.compute_root();
@@ -97,7 +93,8 @@ Func activation(KernelEnv &env, Func x, int channels, const std::string &kind,
                 const std::string &name, bool isOutput) {
   Func out(name);
   out(env.c, env.r) = applyActivation(kind, x(env.c, env.r));
-  scheduleRows(out, env, channels, isOutput);
+  if (env.gpu) scheduleRowsGpu(env, out, {}, channels, isOutput);
+  else scheduleRows(out, env, channels, isOutput);
   return out;
 }
 

@@ -126,17 +126,12 @@ int splitK(int k) {
   return s;
 }
 
-/// The GPU schedule of a GEMM whose result `acc` (bias + sum over k) is read
-/// by `consumer` per element (the GEMM's output, or the pre-norm sum of a
-/// LayerNorm epilogue computed at `consumerLevel`).
-void scheduleGpu(const KernelEnv &env, Func x, Func acc, RDom k, const MatmulLayout &layout,
-                 bool exactOutput, Func consumer, const LoopLevel &consumerLevel) {
-  int S = splitK(layout.k);
-  if (S == 1) {
-    // K is short (the embedding projection): one kernel, the consumer per tile.
-    scheduleGemmTiles(env, x, consumer, acc, k.x, layout.n, exactOutput, {});
-    return;
-  }
+/// The split-K GPU schedule of `acc` (bias + sum over k): the partial sums
+/// over S splits of K are a kernel of their own (register tiles, the splits
+/// a third block dimension); `acc` sums them per element at `sumLevel`, in
+/// its consumer's kernel.
+void schedulePartialSums(const KernelEnv &env, Func x, Func acc, RDom k,
+                         const MatmulLayout &layout, int S, const LoopLevel &sumLevel) {
   // acc(c, r) = b(c) + sum_z part(c, r, z); part(c, r, z) sums its K / S.
   RVar kz("kz"), kk("kk");
   Var z("z");
@@ -144,7 +139,7 @@ void scheduleGpu(const KernelEnv &env, Func x, Func acc, RDom k, const MatmulLay
   Func partTile = part.in();
   partTile.compute_root();
   scheduleGemmTiles(env, x, partTile, part, kk, layout.n, /*exactOutput=*/false, {z});
-  acc.compute_at(consumerLevel);
+  acc.compute_at(sumLevel);
 }
 } // namespace
 
@@ -179,37 +174,38 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
 
   if (env.gpu) {
     // --- The schedule (GPU) ------------------------------------------------
-    if (!epi.residualLn) {
-      // Split-K: the partial sums' kernel, then this elementwise one (bias,
-      // sum of partials, activation): 64 x 4 threads per block.
+    // The GEMM's result is the output, or the pre-norm sum `z` of a
+    // LayerNorm epilogue, whose kernel computes the row statistics.
+    Func gemm = epi.residualLn ? z : out;
+    LoopLevel rows;
+    if (epi.residualLn) rows = scheduleRowsGpu(env, out, {mean, var}, N, isOutput);
+    const bool exact = isOutput && !epi.residualLn;
+    const int S = splitK(K);
+    if (S == 1) {
+      // K is short (the embedding projection): one kernel of register tiles.
+      if (!exact) gemm.compute_root();
+      scheduleGemmTiles(env, x, gemm, acc, k.x, N, exact, {});
+    } else if (!epi.residualLn) {
+      // The partial sums' kernel, then this elementwise one (bias, sum of
+      // partials, activation): 64 x 4 threads per block.
       Var co("co"), ci("ci"), ro("ro"), ri("ri");
       if (!isOutput) out.compute_root();
-      if (splitK(K) == 1) {
-        scheduleGpu(env, x, acc, k, layout, isOutput, out, LoopLevel());
-      } else {
-        out.split(r, ro, ri, 4, TailStrategy::GuardWithIf)
-            .split(c, co, ci, 64, TailStrategy::GuardWithIf)
-            .reorder(ci, ri, co, ro);
-        gpuBlocks(env, out, {co, ro});
-        gpuThreads(env, out, {ci, ri});
-        scheduleGpu(env, x, acc, k, layout, isOutput, out, LoopLevel(out, ci));
-      }
+      out.split(r, ro, ri, 4, TailStrategy::GuardWithIf)
+          .split(c, co, ci, 64, TailStrategy::GuardWithIf)
+          .reorder(ci, ri, co, ro);
+      gpuBlocks(env, out, {co, ro});
+      gpuThreads(env, out, {ci, ri});
+      schedulePartialSums(env, x, acc, k, layout, S, LoopLevel(out, ci));
     } else {
       // The LayerNorm kernel computes its rows' pre-norm sums (bias, partial
       // sums, residual) into shared memory, then the statistics and output.
       Var zs("zs"), zt("zt");
-      LoopLevel rows = scheduleRowsGpu(env, out, {mean, var}, N, isOutput);
-      if (splitK(K) == 1) {
-        z.compute_root();
-        scheduleGpu(env, x, acc, k, layout, false, z, LoopLevel());
-      } else {
-        z.compute_at(rows)
-            .split(c, zs, zt, 128, N % 128 == 0 ? TailStrategy::ShiftInwards
-                                                : TailStrategy::GuardWithIf)
-            .reorder(zs, zt, r);
-        gpuThreads(env, z, {zt, r});
-        scheduleGpu(env, x, acc, k, layout, false, z, LoopLevel(z, zs));
-      }
+      z.compute_at(rows)
+          .split(c, zs, zt, 128, N % 128 == 0 ? TailStrategy::ShiftInwards
+                                              : TailStrategy::GuardWithIf)
+          .reorder(zs, zt, r);
+      gpuThreads(env, z, {zt, r});
+      schedulePartialSums(env, x, acc, k, layout, S, LoopLevel(z, zs));
     }
     MatmulResult result;
     result.out = out;
