@@ -41,7 +41,7 @@ struct albert_rt_handle {
   int has_run;
   int64_t choices; /* of the last run, for multiple-choice models */
   void *tokenizer;  /* model->tokenizer_open's, when the library has one */
-  /* GPU libraries: the device API, and the device arena (a 1-D byte buffer
+  /* GPU libraries: the device API, and the device arena (a byte buffer
    * whose allocation the inputs and values are views of). */
   const struct halide_device_interface_t *device;
   halide_buffer_t device_arena; /* 2-D: rows of 1 MiB, so it may exceed 2 GiB */
@@ -452,6 +452,10 @@ static int64_t round_rows(int64_t n) { return (n + ROW_BLOCK - 1) / ROW_BLOCK * 
 
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
+/* GPU libraries: the device arena starts with the three inputs (ids, mask,
+ * token types), each in a slot of this many bytes for n tokens. */
+static size_t input_slot(int64_t n) { return round64((size_t)n * sizeof(int32_t)); }
+
 /* GPU libraries: detaches the inputs and values from the device arena. */
 static void detach_device_views(albert_rt_handle *h) {
   albert_rt_exec *x = &h->exec;
@@ -499,7 +503,7 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
   for (int32_t i = 0; i < m->num_values; ++i) {
     int64_t rows = m->values[i].per_token ? token_rows : seq_rows;
     size_t bytes = (size_t)rows * (size_t)m->values[i].cols * sizeof(float);
-    total += (bytes + 63) & ~(size_t)63;
+    total += round64(bytes);
   }
   if (total > h->arena_bytes) {
     void *p = NULL;
@@ -512,7 +516,7 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
   }
   /* On a GPU the inputs come first in the device arena, then the values at
    * the host arena's offsets. */
-  size_t inputs = 3 * round64((size_t)(batch * seq) * sizeof(int32_t));
+  size_t inputs = 3 * input_slot(batch * seq);
   if (h->device) {
     int rc = reserve_device(h, inputs + total);
     if (rc) return rc;
@@ -623,7 +627,7 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
     /* On a GPU: a view of the device arena, copied in by the first kernel
      * that reads it. */
     if (h->device) {
-      size_t at = (size_t)k * round64((size_t)n * sizeof(int32_t));
+      size_t at = (size_t)k * input_slot(n);
       if (halide_device_wrap_native(NULL, dst[k], h->device_base + at, h->device) != 0)
         return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: cannot map a GPU buffer: %s",
                     halide_message[0] ? halide_message : "no message");
