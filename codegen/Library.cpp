@@ -40,25 +40,19 @@ llvm::Error err(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-/// Where the runtime was built; ALBERTC_RUNTIME_DIR overrides (a folder with
-/// include/ and libalbert_rt.a).
-std::string runtimeInclude() {
-  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/include";
-  return ALBERTC_RUNTIME_INCLUDE_DIR;
+/// `file` in the folder ALBERTC_RUNTIME_DIR names (with include/,
+/// libalbert_rt.a and libalbert_tok.a) when set, else `built`: where this
+/// albertc's build put it.
+std::string runtimePath(const char *file, const char *built) {
+  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/" + file;
+  return built;
 }
-std::string runtimeLibrary() {
-  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/libalbert_rt.a";
-  return ALBERTC_RUNTIME_LIBRARY;
-}
-/// The tokenizer (runtime/tokenizer), linked into libraries that have one.
-std::string tokenizerInclude() {
-  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/include";
-  return ALBERTC_TOKENIZER_INCLUDE_DIR;
-}
-std::string tokenizerLibrary() {
-  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/libalbert_tok.a";
-  return ALBERTC_TOKENIZER_LIBRARY;
-}
+/// The runtime, and the tokenizer (runtime/tokenizer) linked into libraries
+/// that have one.
+std::string runtimeInclude() { return runtimePath("include", ALBERTC_RUNTIME_INCLUDE_DIR); }
+std::string runtimeLibrary() { return runtimePath("libalbert_rt.a", ALBERTC_RUNTIME_LIBRARY); }
+std::string tokenizerInclude() { return runtimePath("include", ALBERTC_TOKENIZER_INCLUDE_DIR); }
+std::string tokenizerLibrary() { return runtimePath("libalbert_tok.a", ALBERTC_TOKENIZER_LIBRARY); }
 /// What a library with the tokenizer links besides it.
 const char *const kTokenizerLinkFlags[] = {"-lsentencepiece", "-licuuc", "-lstdc++"};
 
