@@ -91,6 +91,8 @@ def config_seeds():
     write(t, "bad_types", '{"hidden_size": "32", "vocab_size": null, "hidden_act": 3}')
     write(t, "not_divisible", '{"hidden_size": 30, "num_attention_heads": 4}')
     write(t, "relative_positions", '{"position_embedding_type": "relative_key"}')
+    # Found by fuzz_config: a double of 2^63, which LLVM 14's getAsInteger converted with UB.
+    write(t, "huge_double", '{"max_position_embeddings": 9223372036854775807.4}')
 
 
 def runtime_seeds():

@@ -24,7 +24,7 @@ llvm::Error readInt(const llvm::json::Object &o, StringRef path, StringRef key,
                     int64_t &out, int64_t min = 1) {
   const llvm::json::Value *v = o.get(key);
   if (!v) return llvm::Error::success();
-  llvm::Optional<int64_t> i = v->getAsInteger();
+  llvm::Optional<int64_t> i = jsonInteger(*v);
   if (!i) return fail(path, "'" + key + "' must be an integer");
   if (*i < min)
     return fail(path, "'" + key + "' must be >= " + llvm::Twine(min) + ", got " +

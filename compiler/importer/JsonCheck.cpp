@@ -60,3 +60,12 @@ std::string albertc::checkJson(StringRef text, unsigned maxDepth) {
   }
   return "";
 }
+
+llvm::Optional<int64_t> albertc::jsonInteger(const llvm::json::Value &v) {
+  llvm::Optional<double> d = v.getAsNumber();
+  if (!d) return llvm::None;
+  // Parsed as a non-negative integer: exact. Otherwise a double (or a
+  // negative integer, never >= 2^63) must stay below 2^63 to convert.
+  if (!v.getAsUINT64() && *d >= 0x1p63) return llvm::None;
+  return v.getAsInteger();
+}

@@ -3,13 +3,16 @@
 // llvm::json::parse recurses once per nesting level with no limit (a header of
 // a few hundred thousand '[' overflows the stack) and keeps the last of two
 // equal keys in an object without a word. The readers run checkJson over the
-// text first.
+// text first. LLVM 14's Value::getAsInteger converts a double of 2^63 to
+// int64_t (undefined behaviour): the readers read integers with jsonInteger.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ALBERTC_IMPORTER_JSONCHECK_H
 #define ALBERTC_IMPORTER_JSONCHECK_H
 
+#include "llvm/ADT/Optional.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/JSON.h"
 
 #include <string>
 
@@ -20,6 +23,11 @@ namespace albertc {
 /// what is wrong, e.g. "duplicate key 'a' (byte 17)". Text that is not JSON
 /// otherwise passes: the parser reports it.
 std::string checkJson(llvm::StringRef text, unsigned maxDepth);
+
+/// `v` as an int64_t if it is a number with that exact value (as
+/// Value::getAsInteger), without its undefined conversion of doubles >= 2^63
+/// (e.g. 9223372036854775807.4): those are not integers here.
+llvm::Optional<int64_t> jsonInteger(const llvm::json::Value &v);
 
 } // namespace albertc
 

@@ -112,7 +112,7 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
     if (!shape) return fail(path, "tensor '" + name + "': missing shape");
     uint64_t numel = 1;
     for (const llvm::json::Value &d : *shape) {
-      llvm::Optional<int64_t> v = d.getAsInteger();
+      llvm::Optional<int64_t> v = jsonInteger(d);
       if (!v || *v < 0 || *v > (int64_t(1) << 40))
         return fail(path, "tensor '" + name + "': shape entries must be non-negative integers");
       info.shape.push_back(*v);
@@ -123,7 +123,7 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
     const llvm::json::Array *offs = t->getArray("data_offsets");
     if (!offs || offs->size() != 2)
       return fail(path, "tensor '" + name + "': data_offsets must be [begin, end]");
-    llvm::Optional<int64_t> b = (*offs)[0].getAsInteger(), e = (*offs)[1].getAsInteger();
+    llvm::Optional<int64_t> b = jsonInteger((*offs)[0]), e = jsonInteger((*offs)[1]);
     if (!b || !e || *b < 0 || *e < *b)
       return fail(path, "tensor '" + name + "': data_offsets must be 0 <= begin <= end");
     info.begin = uint64_t(*b);

@@ -84,6 +84,12 @@ TEST(Config, ReportsEachProblemWithFileAndKey) {
                       "applications; albertc compiles at most 4096"),
             std::string::npos);
   EXPECT_TRUE(bool(parseConfigText(configWith("num_hidden_layers", "2048"), "config.json")));
+  // A double of 2^63 (fuzz_config found it): not an integer, and no undefined conversion.
+  EXPECT_NE(configError(configWith("max_position_embeddings", "9223372036854775807.4"))
+                .find("'max_position_embeddings' must be an integer"),
+            std::string::npos);
+  EXPECT_NE(configError(configWith("hidden_size", "1e300")).find("'hidden_size' must be an integer"),
+            std::string::npos);
 }
 
 TEST(Config, AbsentKeysTakeHuggingFaceDefaults) {
@@ -197,6 +203,15 @@ TEST(Safetensors, RejectsMalformedFiles) {
                 .find("non-negative"),
             std::string::npos);
   EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", 8))
+                .find("begin <= end"),
+            std::string::npos);
+  // Doubles of 2^63 and more are not integers (LLVM 14 would convert them with UB).
+  EXPECT_NE(openError(safetensors(
+                R"({"a":{"dtype":"F32","shape":[9223372036854775807.4],"data_offsets":[0,4]}})", 4))
+                .find("non-negative integers"),
+            std::string::npos);
+  EXPECT_NE(openError(safetensors(
+                R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,9223372036854775807.4]}})", 4))
                 .find("begin <= end"),
             std::string::npos);
 }
