@@ -4,7 +4,9 @@
 //
 // Times codegen::matmul (the same algorithm and schedule albertc compiles)
 // on the GEMM shapes of ALBERT-base at 1 x 32, 1 x 128 and 8 x 128 tokens,
-// with each epilogue the model uses. Counters: GFLOP/s and the fraction of
+// with each epilogue the model uses. JIT-compiled, so without the next-panel
+// weight prefetch of compiled libraries (KernelEnv::prefetchWeights), which
+// needs the object writer's hint rewrite; `albertc bench` times that. Counters: GFLOP/s and the fraction of
 // the FMA peak (ALBERTC_PEAK_GFLOPS per thread, default 117.4: the 2-core
 // Zen 4 development machine, shared/notes/halide-cpu.md) times the threads
 // (HL_NUM_THREADS, else the core count).

@@ -157,6 +157,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   KernelEnv env;
   env.target = target;
   env.gpu = gpu;
+  env.prefetchWeights = !gpu;
   Block &body = op.body().front();
   llvm::DenseMap<Value, Func> funcs;
   std::vector<ImageParam> params;

@@ -34,6 +34,10 @@ struct KernelEnv {
   /// ones) so that its tiling, tails and staging are checked numerically on
   /// machines without a GPU.
   bool gpu = false;
+  /// CPU GEMMs prefetch their next weight panel (Matmul.cpp,
+  /// prefetchNextPanel). Only for pipelines compiled to objects, whose
+  /// prefetch hints the object writer rewrites.
+  bool prefetchWeights = false;
   Halide::Param<int32_t> batch{"batch"};
   Halide::Param<int32_t> seq{"seq"};
   Halide::Var c{"c"}, r{"r"};

@@ -141,6 +141,37 @@ void schedulePartialSums(const KernelEnv &env, Func x, Func acc, RDom k,
   scheduleGemmTiles(env, x, partTile, part, kk, layout.n, /*exactOutput=*/false, {z});
   acc.compute_at(sumLevel);
 }
+
+/// Weight panels per parallel task of a CPU GEMM: consecutive panels, so
+/// that the panel a thread prefetches (prefetchNextPanel) is the one it
+/// computes next; at least 8 tasks, so up to 8 threads stay busy.
+int panelsPerTask(const MatmulLayout &layout) {
+  return std::max(1, layout.paddedN() / layout.panel / 8);
+}
+
+/// CPU: while a row block's tiles run over weight panel p, prefetch panel
+/// p + 1 from L3 into L2, spread over the block's first 4 tiles (tile t,
+/// k step k prefetches the row t K/4 + k/4 of the next panel). Without it
+/// the first tile of every panel streams the panel from L3 at demand speed
+/// (about half the FMA rate on the dev machine). Measured there (2 threads,
+/// weights on huge pages, GFLOP/s, standalone GEMM): 32 x 2304 x 768
+/// 294 -> 313-318, 128 x 2304 x 768 ~+2%, 32 x 30000 x 128 (the MLM
+/// decoder) 260 -> 315.
+/// Halide 14 emits its prefetches as prefetchnta, which would evict the
+/// lines from the caches before they are used: the object writer rewrites
+/// them to prefetcht1 (Library.cpp, `retargetPrefetches`). JIT-compiled
+/// pipelines cannot be rewritten, so env.prefetchWeights is off there.
+/// `tileLoop`: the loop over the block's row tiles, by its Halide name.
+void prefetchNextPanel(const KernelEnv &env, Func acc, Func w, RVar k, const std::string &tileLoop,
+                       int K) {
+  if (!env.prefetchWeights) return;
+  const Internal::Call *load = w.value().as<Internal::Call>();
+  if (!load || !load->param.defined()) return; // a weight computed in the pipeline
+  Expr tile = Var(tileLoop) % 4;
+  Expr kk = Var(acc.name() + ".s1." + k.name());
+  Expr row = K + tile * ((K + 3) / 4) + kk / 4; // rows past K are the next panel's
+  acc.update().prefetch(load->param, k, k, row - kk, PrefetchBoundStrategy::NonFaulting);
+}
 } // namespace
 
 MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, Func b,
@@ -225,6 +256,8 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // decoder 128x30000x128 63 -> 157, FFN-out+LayerNorm 128x768x3072 82 -> 172;
   // 2 threads 285-347 (the whole model: 1x128 116 -> 82 ms). Blocks of 32 or
   // 64 tiles were within 10%.
+  // Panels are handed to threads in runs of panelsPerTask, each tile loop
+  // prefetching the next panel of its run (prefetchNextPanel).
   // Intermediates round their tiles up (rows are padded, W and b are padded
   // to whole panels); the pipeline output keeps exact bounds.
   const int mc = K >= 2048 ? 32 : 64;
@@ -265,15 +298,18 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     result.rowBlock = LoopLevel(out, ro);
     scheduleAcc(out, co);
   } else if (!epi.residualLn) {
+    Var ct("ct"), cp("cp");
     out.split(r, ro, ri, kRowBlock, rowTail)
         .split(c, co, ci, P, colTail)
         .split(ro, rb, rk, mc, TailStrategy::GuardWithIf)
-        .reorder(ci, ri, rk, co, rb)
+        .split(co, ct, cp, panelsPerTask(layout), TailStrategy::GuardWithIf)
+        .reorder(ci, ri, rk, cp, ct, rb)
         .vectorize(ci, V)
         .unroll(ci)
         .unroll(ri);
-    parallelUnlessSmall(out, co, work);
+    parallelUnlessSmall(out, ct, work);
     scheduleAcc(out, rk);
+    prefetchNextPanel(env, acc, w, k.x, out.name() + ".s0.r.ro.rk", K);
   } else {
     // The LayerNorm needs whole rows: the pre-norm sum of a row block is
     // computed panel by panel as above, then each tile's row statistics (two
@@ -285,15 +321,18 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .reorder(c, ri, rk, rb)
         .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
     parallelUnlessSmall(out, rk, tokenRows(env) * N * 8);
+    Var ct("ct"), cp("cp");
     z.compute_at(out, rb)
         .split(r, zo, zi, kRowBlock, TailStrategy::ShiftInwards)
         .split(c, co, ci, P, sumTail)
-        .reorder(ci, zi, zo, co)
+        .split(co, ct, cp, panelsPerTask(layout), TailStrategy::GuardWithIf)
+        .reorder(ci, zi, zo, cp, ct)
         .vectorize(ci, V)
         .unroll(ci)
         .unroll(zi);
-    parallelUnlessSmall(z, co, work);
+    parallelUnlessSmall(z, ct, work);
     scheduleAcc(z, zo);
+    prefetchNextPanel(env, acc, w, k.x, z.name() + ".s0.r.zo", K);
     mean.compute_at(out, rk);
     var.compute_at(out, rk);
     if (fuseInput) result.rowBlock = LoopLevel(out, rb);
