@@ -113,8 +113,8 @@ static uint32_t free_slot = UINT32_MAX;
  * cannot fault a run or change what it computes: what runs is what open
  * checked; (2) the GEMMs stream their weights through 2 MiB pages
  * (MADV_HUGEPAGE) instead of 4 KiB page-cache pages: on the 2-vCPU Xeon dev
- * machine, ALBERT-base 1 x 32 on 2 threads 26.3 -> 24.9 ms, 1 x 128
- * 93.8 -> 93.0 ms (alternating runs; docs/performance.md).
+ * machine, ALBERT-base 1 x 32 on 2 threads 25.1 -> 23.8 ms, 1 x 128
+ * 95.9 -> 93.0 ms (same library, alternating runs; docs/performance.md).
  * Guarded by registry_lock. */
 typedef struct weights_copy {
   dev_t dev;
