@@ -71,11 +71,11 @@ llvm::Error evaluate(Value v, const SafetensorsFile &file, std::vector<float> &o
                                  "albert.concat and albert.slice");
 }
 
-uint64_t fnvWords(const unsigned char *p, size_t n, uint64_t h) {
+uint64_t checksumWords(const unsigned char *p, size_t n, uint64_t h) {
   for (size_t i = 0; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001b3ull;
+    h = albert_rt_checksum_word(h, w);
   }
   return h;
 }
@@ -130,7 +130,7 @@ llvm::Error WeightPacker::write(const std::string &path, const SafetensorsFile &
   albert_rt_weights_header hdr;
   std::memset(&hdr, 0, sizeof hdr);
   os.write(reinterpret_cast<const char *>(&hdr), sizeof hdr); // rewritten at the end
-  uint64_t checksum = 0xcbf29ce484222325ull;
+  uint64_t checksum = ALBERT_RT_CHECKSUM_SEED;
   std::vector<float> values, packed;
   for (PackedWeight &w : weights_) {
     if (auto e = evaluate(w.value, file, values, warn)) return e;
@@ -153,10 +153,10 @@ llvm::Error WeightPacker::write(const std::string &path, const SafetensorsFile &
     }
     const auto *bytes = reinterpret_cast<const unsigned char *>(packed.data());
     size_t n = packed.size() * sizeof(float);
-    checksum = fnvWords(bytes, n, checksum);
+    checksum = checksumWords(bytes, n, checksum);
     os.write(reinterpret_cast<const char *>(bytes), n);
   }
-  std::memcpy(hdr.magic, "ALBERTW1", 8);
+  std::memcpy(hdr.magic, "ALBERTW2", 8);
   hdr.fingerprint = fingerprint;
   hdr.file_size = size;
   hdr.checksum = checksum;

@@ -203,15 +203,13 @@ static void release(albert_rt_handle *h, int exclusive) {
   if (last) destroy(h);
 }
 
-static uint64_t fnv1a_words(const unsigned char *p, uint64_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  uint64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+static uint64_t checksum_words(const unsigned char *p, uint64_t n) {
+  uint64_t h = ALBERT_RT_CHECKSUM_SEED;
+  for (uint64_t i = 0; i + 8 <= n; i += 8) {
     uint64_t w;
     memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001b3ull;
+    h = albert_rt_checksum_word(h, w);
   }
-  for (; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
   return h;
 }
 
@@ -246,7 +244,10 @@ static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: truncated (%llu bytes)", what,
                 (unsigned long long)size);
   memcpy(&hdr, file, sizeof hdr);
-  if (memcmp(hdr.magic, "ALBERTW1", 8) != 0)
+  if (memcmp(hdr.magic, "ALBERTW1", 8) == 0)
+    return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
+                "%s: weights file of an older albertc (format 1): recompile the model", what);
+  if (memcmp(hdr.magic, "ALBERTW2", 8) != 0)
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: not an albertc weights file", what);
   if (hdr.fingerprint != m->fingerprint)
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
@@ -258,7 +259,7 @@ static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
                 "%s: %llu bytes, expected %llu (truncated or wrong file)", what,
                 (unsigned long long)size, (unsigned long long)m->weights_file_size);
-  uint64_t sum = fnv1a_words(file + sizeof hdr, size - sizeof hdr);
+  uint64_t sum = checksum_words(file + sizeof hdr, size - sizeof hdr);
   if (sum != hdr.checksum)
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: checksum mismatch (corrupted weights)",
                 what);

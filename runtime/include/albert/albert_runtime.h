@@ -66,15 +66,28 @@ enum {
 
 /* The weights file: this header, then each tensor at a 64-byte aligned
  * offset (from the start of the file), float32, in the layout its kernel
- * reads. checksum is FNV-1a-64 over 8-byte words of everything after the
- * header. */
+ * reads. checksum: albert_rt_checksum_word over the 8-byte words of
+ * everything after the header, from ALBERT_RT_CHECKSUM_SEED. */
 typedef struct albert_rt_weights_header {
-  char magic[8]; /* "ALBERTW1" */
+  char magic[8]; /* "ALBERTW2" */
   uint64_t fingerprint;
   uint64_t file_size;
   uint64_t checksum;
   uint64_t reserved[4];
 } albert_rt_weights_header;
+
+/* One step of the weights checksum (the round of xxHash64): multiply, then
+ * rotate, so that a change anywhere in a word reaches every bit of the state.
+ * Format 1 used FNV-1a over words, whose multiplications carry changes only
+ * upwards: flipping the top bits of two words could cancel out, and
+ * fuzz_weights_open found a weights file with two damaged float exponents
+ * that passed the check. */
+#define ALBERT_RT_CHECKSUM_SEED 0x27d4eb2f165667c5ull
+static inline uint64_t albert_rt_checksum_word(uint64_t h, uint64_t w) {
+  h += w * 0xc2b2ae3d27d4eb4full;
+  h = (h << 31) | (h >> 33);
+  return h * 0x9e3779b185ebca87ull;
+}
 
 /* One weight tensor of the file; extents in Halide order (innermost first),
  * dense. */
