@@ -507,8 +507,9 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << (opts.spieceModel.empty() ? "" : "-lsentencepiece -licuuc -lstdc++ ") << "-lpthread -ldl -lm).\n"
     << " *\n"
     << " * Ownership:\n"
-    << " *   - " << n << "_open maps the weights read-only; " << n << "_close unmaps them and frees\n"
-    << " *     everything the model allocated.\n";
+    << " *   - " << n << "_open reads the weights into memory of its own (shared by the models\n"
+    << " *     opened from the same unchanged file) and checks them; the file is not used after\n"
+    << " *     that. " << n << "_close frees everything the model allocated.\n";
   if (opts.target.has_feature(Halide::Target::CUDA))
     h << " *   - GPU (compiled with --target cuda): " << n << "_open also copies the weights to the\n"
       << " *     GPU, where they stay until " << n << "_close; inputs and activations live in GPU\n"

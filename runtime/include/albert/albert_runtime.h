@@ -6,12 +6,14 @@
  * generated <name>.h, whose functions forward to the albert_rt_* ones here.
  *
  * Ownership:
- *   - weights: mmap'd read-only from <name>.weights at open (or, with
- *     --embed-weights, read from the library itself); owned by the handle,
- *     unmapped at close. The file stays open (one descriptor per handle): a
- *     run after it changed size (truncated in place) is refused with
- *     ALBERT_RT_BAD_WEIGHTS instead of reading past its end; a file cut short
- *     during a run still faults, as any mapped file does.
+ *   - weights: read from <name>.weights at open into memory the runtime
+ *     owns (read-only, on huge pages where the kernel offers them) and
+ *     checked there (size, fingerprint, checksum); the file is closed before
+ *     open returns, so changing, truncating or deleting it afterwards does
+ *     not affect the open handles. Handles that open the same unchanged file
+ *     (same inode, size and modification time) share one copy, freed by the
+ *     last close. With --embed-weights they are read from the library
+ *     itself, in place.
  *   - activations and outputs: one arena per handle, grown to the largest
  *     batch x seq seen, freed at close. Output pointers returned by
  *     albert_rt_output() point into it: valid until the next run or close.
