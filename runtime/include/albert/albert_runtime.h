@@ -39,7 +39,10 @@
  * run or output call on the same handle is refused (ALBERT_RT_INVALID_ARGUMENT,
  * "... in use by another thread"); the tokenizer may be used from any number
  * of threads at once. The kernels' thread pool is Halide's, shared by the
- * process; its size is set by the last open that asked for one.
+ * process; its size is set by the last open that asked for one. Its idle
+ * workers spin about 80 us before they sleep (runtime.c,
+ * halide_thread_yield): awake between the parallel loops of a run, asleep
+ * soon after it returns.
  *===----------------------------------------------------------------------===*/
 #ifndef ALBERT_RUNTIME_H
 #define ALBERT_RUNTIME_H
