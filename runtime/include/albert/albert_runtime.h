@@ -83,10 +83,10 @@ typedef struct albert_rt_weights_header {
 
 /* One step of the weights checksum (the round of xxHash64): multiply, then
  * rotate, so that a change anywhere in a word reaches every bit of the state.
- * Format 1 used FNV-1a over words, whose multiplications carry changes only
- * upwards: flipping the top bits of two words could cancel out, and
- * fuzz_weights_open found a weights file with two damaged float exponents
- * that passed the check. */
+ * Not FNV-1a over words: its multiplications carry a change only upwards, so
+ * flipping the top bit of two words cancels out (fuzz_weights_open found a
+ * file with two damaged float exponents that such a checksum accepts; seed
+ * fuzz/corpus/fuzz_weights_open/exponent_pair). */
 #define ALBERT_RT_CHECKSUM_SEED 0x27d4eb2f165667c5ull
 static inline uint64_t albert_rt_checksum_word(uint64_t h, uint64_t w) {
   h += w * 0xc2b2ae3d27d4eb4full;
