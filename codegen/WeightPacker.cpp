@@ -71,14 +71,6 @@ llvm::Error evaluate(Value v, const SafetensorsFile &file, std::vector<float> &o
                                  "albert.concat and albert.slice");
 }
 
-uint64_t checksumWords(const unsigned char *p, size_t n, uint64_t h) {
-  for (size_t i = 0; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    h = albert_rt_checksum_word(h, w);
-  }
-  return h;
-}
 } // namespace
 
 uint64_t PackedWeight::bytes() const {
@@ -153,7 +145,7 @@ llvm::Error WeightPacker::write(const std::string &path, const SafetensorsFile &
     }
     const auto *bytes = reinterpret_cast<const unsigned char *>(packed.data());
     size_t n = packed.size() * sizeof(float);
-    checksum = checksumWords(bytes, n, checksum);
+    checksum = albert_rt_checksum(checksum, bytes, n);
     os.write(reinterpret_cast<const char *>(bytes), n);
   }
   std::memcpy(hdr.magic, "ALBERTW2", 8);

@@ -207,18 +207,23 @@ static uint64_t register_handle(albert_rt_handle *h) {
 
 static void destroy(albert_rt_handle *h);
 
-static int same_file(const weights_copy *c, const struct stat *st) {
-  return c->dev == st->st_dev && c->ino == st->st_ino && c->size == st->st_size &&
-         c->mtime.tv_sec == st->st_mtim.tv_sec && c->mtime.tv_nsec == st->st_mtim.tv_nsec;
+/* The copy of the file stat'ed as *st, with a reference taken, or NULL.
+ * Call with registry_lock held. */
+static weights_copy *share_copy_locked(const struct stat *st) {
+  for (weights_copy *c = weights_copies; c; c = c->next)
+    if (c->dev == st->st_dev && c->ino == st->st_ino && c->size == st->st_size &&
+        c->mtime.tv_sec == st->st_mtim.tv_sec && c->mtime.tv_nsec == st->st_mtim.tv_nsec) {
+      ++c->refs;
+      return c;
+    }
+  return NULL;
 }
 
 /* `file` (open as fd, stat'ed as *st) in memory: the copy another handle
  * made of the same file, or a new one. */
 static int copy_weights(const char *file, int fd, const struct stat *st, weights_copy **out) {
-  weights_copy *c = NULL;
   pthread_mutex_lock(&registry_lock);
-  for (weights_copy *o = weights_copies; o && !c; o = o->next)
-    if (same_file(o, st)) c = o, ++c->refs;
+  weights_copy *c = share_copy_locked(st);
   pthread_mutex_unlock(&registry_lock);
   if (c) {
     *out = c;
@@ -261,8 +266,7 @@ static int copy_weights(const char *file, int fd, const struct stat *st, weights
   mine->refs = 1;
   /* Another thread may have copied the same file meanwhile: keep one. */
   pthread_mutex_lock(&registry_lock);
-  for (weights_copy *o = weights_copies; o && !c; o = o->next)
-    if (same_file(o, st)) c = o, ++c->refs;
+  c = share_copy_locked(st);
   if (!c) {
     mine->next = weights_copies;
     weights_copies = mine;
@@ -334,16 +338,6 @@ static void release(albert_rt_handle *h, int exclusive) {
   if (last) destroy(h);
 }
 
-static uint64_t checksum_words(const unsigned char *p, uint64_t n) {
-  uint64_t h = ALBERT_RT_CHECKSUM_SEED;
-  for (uint64_t i = 0; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    h = albert_rt_checksum_word(h, w);
-  }
-  return h;
-}
-
 static void init_buffer(halide_buffer_t *b, halide_dimension_t *dims, void *host, uint8_t code,
                         int rank) {
   memset(b, 0, sizeof *b);
@@ -390,7 +384,7 @@ static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
                 "%s: %llu bytes, expected %llu (truncated or wrong file)", what,
                 (unsigned long long)size, (unsigned long long)m->weights_file_size);
-  uint64_t sum = checksum_words(file + sizeof hdr, size - sizeof hdr);
+  uint64_t sum = albert_rt_checksum(ALBERT_RT_CHECKSUM_SEED, file + sizeof hdr, size - sizeof hdr);
   if (sum != hdr.checksum)
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: checksum mismatch (corrupted weights)",
                 what);

@@ -49,6 +49,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "HalideRuntime.h"
 
@@ -71,8 +72,8 @@ enum {
 
 /* The weights file: this header, then each tensor at a 64-byte aligned
  * offset (from the start of the file), float32, in the layout its kernel
- * reads. checksum: albert_rt_checksum_word over the 8-byte words of
- * everything after the header, from ALBERT_RT_CHECKSUM_SEED. */
+ * reads. checksum: albert_rt_checksum of everything after the header, from
+ * ALBERT_RT_CHECKSUM_SEED. */
 typedef struct albert_rt_weights_header {
   char magic[8]; /* "ALBERTW2" */
   uint64_t fingerprint;
@@ -92,6 +93,18 @@ static inline uint64_t albert_rt_checksum_word(uint64_t h, uint64_t w) {
   h += w * 0xc2b2ae3d27d4eb4full;
   h = (h << 31) | (h >> 33);
   return h * 0x9e3779b185ebca87ull;
+}
+
+/* `h` advanced over the whole 8-byte words of p[0, n) (the writer chains it
+ * over the tensors, whose sizes are multiples of 64 bytes; the runtime runs
+ * it once over the file). */
+static inline uint64_t albert_rt_checksum(uint64_t h, const unsigned char *p, uint64_t n) {
+  for (uint64_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = albert_rt_checksum_word(h, w);
+  }
+  return h;
 }
 
 /* One weight tensor of the file; extents in Halide order (innermost first),
