@@ -55,31 +55,44 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
 
   if (env.gpu) {
     // --- The schedule (GPU) ------------------------------------------------
-    // One block per (kQ = 4 queries, head, sequence). In the block, in shared
+    // One block per (kQ queries, head, sequence). In the block, in shared
     // memory: the scores of its queries against all keys, the row max, the
-    // exponentials, the row sum; then a thread per (d, query) sums the
-    // context over the keys in a register, reading values coalesced along d.
-    // A score thread owns keys j, j + 64, ... and all kQ queries: per 4 d it
-    // loads a float4 of its key (a key row is 3H floats from the next: the
-    // costly loads) for 4 kQ FMAs in registers. Nothing [S, S]-sized leaves
-    // the block; `out` is a copy back to token rows. On an H200 (ALBERT-base,
-    // 32 x 128) this takes 0.57 ms per layer, against 2.0 ms with a thread per
-    // (key, query) and a scalar dot product; kQ = 8 and kJ = 128 were slower
-    // (docs/performance.md, "GPU").
-    const int kQ = 4, kJ = 64;
-    Var io("io"), ii("ii"), jo("jo"), ji("ji");
+    // exponentials, the row sum; then the context, a thread per (d, kCq
+    // queries) summing over the keys in registers, each value load
+    // (coalesced along d) serving its kCq queries. A score thread owns keys
+    // j, j + 64, ... and a group of 4 queries: per 4 d it loads a float4 of
+    // its key (a key row is 3H floats from the next: the costly loads) for 16
+    // FMAs in registers. Nothing [S, S]-sized leaves the block; `out` is a
+    // copy back to token rows.
+    // kQ = 8 (two score groups, kCq = 2) where the scores and exponentials
+    // (2 x kQ x seq floats) fit CUDA's 48 KiB of static shared memory at the
+    // longest sequence (up to 704), else kQ = 4 (kCq = 1). Measured on an H100,
+    // ALBERT-base whole model (docs/performance.md, "GPU"): 8 queries per
+    // block over 4, 32 x 128 37.6 -> 33.9 ms, 8 x 128 9.76 -> 9.11 ms (each
+    // block's key and value reads serve twice the queries), 1 x 32 to
+    // 1 x 128 unchanged; 16 queries per block, or 1 or 4 queries per context
+    // thread, were no faster. On an H200 the 4-query blocks took 0.57 ms per
+    // layer at 32 x 128, against 2.0 ms with a thread per (key, query).
+    const int kSJ = (env.maxSeq + 63) / 64 * 64;  // keys, in whole chunks of kJ
+    const int kG = 2 * 8 * kSJ * 4 + 1024 <= 48 * 1024 ? 2 : 1, kCq = kG; // 1 KiB: row stats
+    const int kQt = 4, kQ = kQt * kG, kJ = 64;
+    Var io("io"), ii("ii"), ig("ig"), it("it"), jo("jo"), ji("ji");
     norm.compute_root()
         .split(i, io, ii, kQ, TailStrategy::GuardWithIf)
-        .reorder(d, ii, io, h, b);
+        .split(ii, ig, it, kCq, TailStrategy::GuardWithIf)
+        .reorder(it, d, ig, io, h, b)
+        .unroll(it);
     gpuBlocks(env, norm, {io, h, b});
-    gpuThreads(env, norm, {d, ii});
-    ctx.compute_at(norm, d);
+    gpuThreads(env, norm, {d, ig});
+    ctx.compute_at(norm, d).unroll(i);
+    ctx.update().reorder(i, rj).unroll(i);
     Func sc = score.in();
     sc.compute_at(norm, io)
         .bound_extent(i, kQ) // queries past seq read the last row, unused
         .split(j, jo, ji, kJ, TailStrategy::RoundUp)
-        .reorder(i, jo, ji);
-    gpuThreads(env, sc, {ji});
+        .split(i, ig, it, kQt)
+        .reorder(it, jo, ji, ig);
+    gpuThreads(env, sc, {ji, ig});
     score.compute_at(sc, jo).unroll(i);
     if (D % 4 == 0) {
       RVar rdo("rdo"), rdi("rdi");
@@ -89,8 +102,11 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
     } else {
       score.update().reorder(i, rd).unroll(i);
     }
-    p.compute_at(norm, io).split(j, jo, ji, kJ, TailStrategy::RoundUp).reorder(jo, ji, i);
-    gpuThreads(env, p, {ji, i});
+    p.compute_at(norm, io)
+        .split(j, jo, ji, kJ, TailStrategy::RoundUp)
+        .split(i, ig, it, kCq, TailStrategy::GuardWithIf)
+        .reorder(jo, it, ji, ig);
+    gpuThreads(env, p, {ji, ig});
     for (Func f : {rowMax, rowSum}) {
       f.compute_at(norm, io);
       gpuThreads(env, f, {i});

@@ -148,16 +148,18 @@ std::string kernelKey(KernelOp op) {
 }
 
 llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
-                                             const std::string &function, bool gpuSchedule) {
+                                             const std::string &function,
+                                             const KernelOptions &opts) {
   CompiledKernel k;
   k.function = function;
-  const bool gpu = gpuSchedule || target.has_gpu_feature();
+  const bool gpu = opts.gpuSchedule || target.has_gpu_feature();
   if (auto e = assignLayouts(op, target, gpu, k.args)) return std::move(e);
 
   KernelEnv env;
   env.target = target;
   env.gpu = gpu;
   env.prefetchWeights = !gpu;
+  env.maxSeq = opts.maxSeq;
   Block &body = op.body().front();
   llvm::DenseMap<Value, Func> funcs;
   std::vector<ImageParam> params;

@@ -43,12 +43,20 @@ struct CompiledKernel {
 /// The text two kernels share exactly when one pipeline serves both.
 std::string kernelKey(mlir::albert::KernelOp op);
 
+/// What a pipeline is built for, besides its kernel body and target.
+struct KernelOptions {
+  /// The GPU schedule on a CPU target (its loop nest on the host, for tests).
+  bool gpuSchedule = false;
+  /// The model's max_position_embeddings (KernelEnv::maxSeq).
+  int maxSeq = 512;
+};
+
 /// Builds the Halide pipeline (algorithm and schedule) for `op`: the GPU
-/// schedule for a GPU target or when `gpuSchedule` (the GPU schedule's loop
-/// nest on the host, for tests), else the CPU one.
+/// schedule for a GPU target or when `opts.gpuSchedule`, else the CPU one.
 llvm::Expected<CompiledKernel> compileKernel(mlir::albert::KernelOp op,
                                              const Halide::Target &target,
-                                             const std::string &function, bool gpuSchedule);
+                                             const std::string &function,
+                                             const KernelOptions &opts);
 
 } // namespace codegen
 } // namespace albertc

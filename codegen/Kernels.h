@@ -38,6 +38,10 @@ struct KernelEnv {
   /// prefetchNextPanel). Only for pipelines compiled to objects, whose
   /// prefetch hints the object writer rewrites.
   bool prefetchWeights = false;
+  /// The longest sequence the pipeline runs (the model's
+  /// max_position_embeddings): bounds what a GPU schedule keeps in shared
+  /// memory per block.
+  int maxSeq = 512;
   Halide::Param<int32_t> batch{"batch"};
   Halide::Param<int32_t> seq{"seq"};
   Halide::Var c{"c"}, r{"r"};

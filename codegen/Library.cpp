@@ -155,7 +155,10 @@ private:
     auto it = kernelIndex.find(key);
     if (it != kernelIndex.end()) return it->second;
     std::string fn = opts.name + "_k" + std::to_string(plan.kernels.size()) + "_" + op.name().str();
-    auto k = compileKernel(op, opts.target, fn, opts.gpuScheduleOnHost);
+    KernelOptions ko;
+    ko.gpuSchedule = opts.gpuScheduleOnHost;
+    ko.maxSeq = int(plan.positions);
+    auto k = compileKernel(op, opts.target, fn, ko);
     if (!k) return k.takeError();
     plan.kernels.push_back(std::move(*k));
     kernelIndex[key] = int(plan.kernels.size() - 1);
