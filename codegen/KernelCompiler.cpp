@@ -160,6 +160,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   env.gpu = gpu;
   env.prefetchWeights = !gpu;
   env.maxSeq = opts.maxSeq;
+  env.splitScale = opts.splitScale;
   Block &body = op.body().front();
   llvm::DenseMap<Value, Func> funcs;
   std::vector<ImageParam> params;
@@ -246,6 +247,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   k.arguments.push_back(env.batch);
   k.arguments.push_back(env.seq);
   k.pipeline = Pipeline(out);
+  k.scalableSplits = env.scalableSplits;
   return std::move(k);
 }
 

@@ -35,6 +35,11 @@ struct KernelArg {
 /// the output buffer.
 struct CompiledKernel {
   std::string function;
+  /// Index (in the library's kernel list) of the variant the runtime calls
+  /// up to kFewRows token rows, or -1.
+  int fewRows = -1;
+  /// KernelEnv::scalableSplits after building.
+  int scalableSplits = 0;
   std::vector<KernelArg> args;
   Halide::Pipeline pipeline;
   std::vector<Halide::Argument> arguments;
@@ -49,6 +54,8 @@ struct KernelOptions {
   bool gpuSchedule = false;
   /// The model's max_position_embeddings (KernelEnv::maxSeq).
   int maxSeq = 512;
+  /// KernelEnv::splitScale: 4 for a few-rows variant.
+  int splitScale = 1;
 };
 
 /// Builds the Halide pipeline (algorithm and schedule) for `op`: the GPU

@@ -25,6 +25,15 @@ namespace codegen {
 /// Rows of a GEMM output tile; activation row counts are padded to it.
 constexpr int kRowBlock = 8;
 
+/// Up to this many token rows (batch x seq) the library calls the few-rows
+/// variant of a GPU pipeline with split-K GEMMs (Library.cpp): 4 times the
+/// partial sums, about 48 k each, so that one short sequence, a few row
+/// tiles, still makes enough blocks to fill the GPU. Measured on an H100,
+/// ALBERT-base whole model (docs/performance.md, "GPU"): 1 x 32 1.70 ->
+/// 1.13 ms, 1 x 64 1.79 -> 1.48 ms; at 1 x 128 48 or 96 k per split were
+/// 10-13% slower than 192.
+constexpr int kFewRows = 64;
+
 /// Shape-independent inputs every pipeline gets.
 struct KernelEnv {
   Halide::Target target;
@@ -42,6 +51,13 @@ struct KernelEnv {
   /// max_position_embeddings): bounds what a GPU schedule keeps in shared
   /// memory per block.
   int maxSeq = 512;
+  /// GPU split-K GEMMs make this many times splitK's partial sums: 4 in the
+  /// few-rows variant of a pipeline (kFewRows), 1 otherwise.
+  int splitScale = 1;
+  /// Set by the builders: how many split-K GPU GEMMs make more partial sums
+  /// with splitScale > 1 (when none does, a few-rows variant is the same
+  /// pipeline).
+  int scalableSplits = 0;
   Halide::Param<int32_t> batch{"batch"};
   Halide::Param<int32_t> seq{"seq"};
   Halide::Var c{"c"}, r{"r"};

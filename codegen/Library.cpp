@@ -154,12 +154,21 @@ private:
     std::string key = kernelKey(op);
     auto it = kernelIndex.find(key);
     if (it != kernelIndex.end()) return it->second;
-    std::string fn = opts.name + "_k" + std::to_string(plan.kernels.size()) + "_" + op.name().str();
+    std::string fn = opts.name + "_k" + std::to_string(kernelIndex.size()) + "_" + op.name().str();
     KernelOptions ko;
     ko.gpuSchedule = opts.gpuScheduleOnHost;
     ko.maxSeq = int(plan.positions);
     auto k = compileKernel(op, opts.target, fn, ko);
     if (!k) return k.takeError();
+    if (k->scalableSplits > 0) {
+      // GPU split-K GEMMs: a second pipeline with more partial sums for up to
+      // kFewRows token rows (Kernels.h).
+      ko.splitScale = 4;
+      auto few = compileKernel(op, opts.target, fn + "_few_rows", ko);
+      if (!few) return few.takeError();
+      plan.kernels.push_back(std::move(*few));
+      k->fewRows = int(plan.kernels.size() - 1);
+    }
     plan.kernels.push_back(std::move(*k));
     kernelIndex[key] = int(plan.kernels.size() - 1);
     return int(plan.kernels.size() - 1);
@@ -185,6 +194,9 @@ private:
         if (!index) return index.takeError();
         const CompiledKernel &ck = plan.kernels[*index];
         std::string call = ck.function + "(";
+        if (ck.fewRows >= 0)
+          call = "((int64_t)x->batch * x->seq <= " + std::to_string(kFewRows) + " ? " +
+                 plan.kernels[ck.fewRows].function + " : " + ck.function + ")(";
         for (unsigned i = 0; i < k.inputs().size(); ++i) {
           Value in = k.inputs()[i];
           if (ck.args[i].kind == KernelArg::Weight) {

@@ -83,8 +83,10 @@ namespace {
 /// On an H200 these tiles reach 25-29 TFLOP/s per GEMM at 32 x 128 with
 /// split-K; 4 x 8 and 8 x 4 tiles were slower at every shape
 /// (docs/performance.md, "GPU").
-void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k, int n,
-                       bool exactOutput, const std::vector<VarOrRVar> &extraBlocks) {
+/// `ko` and `ki` are acc's reduction split into steps of 4 k (ki, unrolled)
+/// by the caller.
+void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar ko, RVar ki,
+                       int n, bool exactOutput, const std::vector<VarOrRVar> &extraBlocks) {
   const int kTc = 4, kTr = 4, kBc = 16, kBr = 4;
   Var c = env.c, r = env.r;
   Var cb("cb"), ci("ci"), ct("ct"), cv("cv"), rb("rb"), ri("ri"), rt("rt"), rv("rv");
@@ -103,8 +105,7 @@ void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k
   gpuBlocks(env, tile, blocks);
   gpuThreads(env, tile, {ct, rt});
   acc.compute_at(tile, ct).bound_extent(c, kTc).vectorize(c).unroll(r);
-  RVar ko("ko"), ki("ki");
-  acc.update().split(k, ko, ki, 4, TailStrategy::GuardWithIf)
+  acc.update()
       .reorder(c, r, ki, ko)
       .vectorize(c)
       .unroll(r)
@@ -118,28 +119,49 @@ void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k
 /// 128 x 768 x 3072 GEMM makes 12 x 8 x 16 blocks instead of 96. Without the
 /// split a thread's serial K loop waits on L2 latency with about one warp per
 /// SM (on an H200, ALBERT-base 1 x 128: 7.96 ms without, 2.05 ms with).
-/// Fewer k per split helps one short sequence and costs large batches (more
-/// partial sums to write), more k the reverse (docs/performance.md, "GPU").
+/// Fewer k per split helps one short sequence (the few-rows pipelines take 4
+/// times the splits, kFewRows); more k costs every shape: on an H100 one
+/// split at 8 x 128 and 32 x 128 took 16.3 and 44.9 ms against 9.8 and 37.7
+/// (a thread's serial K loop is latency-bound; more splits keep more warps
+/// in flight) (docs/performance.md, "GPU").
 int splitK(int k) {
   int s = 1;
   while (k % (8 * s) == 0 && k / (2 * s) >= 192) s *= 2;
   return s;
 }
 
+/// splitK's split count times `scale`, as far as each split's k range stays
+/// a whole number of 4-k steps.
+int splitCount(int k, int scale) {
+  const int base = splitK(k);
+  while (scale > 1 && k % (4 * base * scale) != 0) scale /= 2;
+  return base * scale;
+}
+
 /// The split-K GPU schedule of `acc` (bias + sum over k): the partial sums
 /// over S splits of K are a kernel of their own (register tiles, the splits
 /// a third block dimension); `acc` sums them per element at `sumLevel`, in
 /// its consumer's kernel.
-void schedulePartialSums(const KernelEnv &env, Func x, Func acc, RDom k,
-                         const MatmulLayout &layout, int S, const LoopLevel &sumLevel) {
+void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulLayout &layout,
+                         const LoopLevel &sumLevel) {
   // acc(c, r) = b(c) + sum_z part(c, r, z); part(c, r, z) sums its K / S.
-  RVar kz("kz"), kk("kk");
+  // K is split into steps of 4 first (float4 loads of x), then into S runs
+  // of steps.
+  RVar kq("kq"), k4("k4"), kz("kz"), kk("kk");
   Var z("z");
-  Func part = acc.update().split(k.x, kz, kk, layout.k / S).rfactor(kz, z);
+  const int S = splitCount(layout.k, env.splitScale);
+  if (splitCount(layout.k, 4) > splitK(layout.k)) ++env.scalableSplits;
+  Func part = acc.update()
+                  .split(k.x, kq, k4, 4)
+                  .split(kq, kz, kk, (layout.k / 4) / S)
+                  .rfactor(kz, z);
   Func partTile = part.in();
   partTile.compute_root();
-  scheduleGemmTiles(env, x, partTile, part, kk, layout.n, /*exactOutput=*/false, {z});
+  scheduleGemmTiles(env, x, partTile, part, kk, k4, layout.n, /*exactOutput=*/false, {z});
+  // The sum over the partials, 4 at a time: 4 loads in flight.
+  RVar zo("zo"), zi("zi");
   acc.compute_at(sumLevel);
+  acc.update().split(kz, zo, zi, 4, TailStrategy::GuardWithIf).unroll(zi);
 }
 
 /// Whether a CPU GEMM prefetches its next weight panel (prefetchNextPanel):
@@ -225,7 +247,9 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     if (S == 1) {
       // K is short (the embedding projection): one kernel of register tiles.
       if (!exact) gemm.compute_root();
-      scheduleGemmTiles(env, x, gemm, acc, k.x, N, exact, {});
+      RVar ko("ko"), ki("ki");
+      acc.update().split(k.x, ko, ki, 4, TailStrategy::GuardWithIf);
+      scheduleGemmTiles(env, x, gemm, acc, ko, ki, N, exact, {});
     } else if (!epi.residualLn) {
       // The partial sums' kernel, then this elementwise one (bias, sum of
       // partials, activation): 64 x 4 threads per block.
@@ -236,7 +260,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
           .reorder(ci, ri, co, ro);
       gpuBlocks(env, out, {co, ro});
       gpuThreads(env, out, {ci, ri});
-      schedulePartialSums(env, x, acc, k, layout, S, LoopLevel(out, ci));
+      schedulePartialSums(env, x, acc, k, layout, LoopLevel(out, ci));
     } else {
       // The LayerNorm kernel computes its rows' pre-norm sums (bias, partial
       // sums, residual) into shared memory, then the statistics and output.
@@ -246,7 +270,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
                                               : TailStrategy::GuardWithIf)
           .reorder(zs, zt, r);
       gpuThreads(env, z, {zt, r});
-      schedulePartialSums(env, x, acc, k, layout, S, LoopLevel(z, zs));
+      schedulePartialSums(env, x, acc, k, layout, LoopLevel(z, zs));
     }
     MatmulResult result;
     result.out = out;
