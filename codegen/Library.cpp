@@ -527,7 +527,8 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << " *     that. " << n << "_close frees everything the model allocated.\n";
   if (opts.target.has_feature(Halide::Target::CUDA))
     h << " *   - GPU (compiled with --target cuda): " << n << "_open also copies the weights to the\n"
-      << " *     GPU, where they stay until " << n << "_close; inputs and activations live in GPU\n"
+      << " *     GPU, where they stay until " << n << "_close (the host copy read from the weights\n"
+      << " *     file is freed once they are there); inputs and activations live in GPU\n"
       << " *     memory owned by the model; " << n << "_run copies the inputs in and the outputs\n"
       << " *     back to host memory before it returns. No CUDA driver, no GPU, or one older than\n"
       << " *     compute capability " << cudaCapability(opts.target) / 10 << "."

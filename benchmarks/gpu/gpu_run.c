@@ -10,7 +10,8 @@
  *       int64) and writes every output as DIR/<output name>.npy (float32);
  *   gpu_run LIB NAME WEIGHTS --random BATCH SEQ [--runs N]
  *       times N runs (after 5 warm-ups) on random ids, all attended, and
- *       prints "time_ms median M min M" — a run is inputs in from host
+ *       prints "time_ms median M min M" (and, with GPU_RUN_RSS set, the
+ *       resident memory after the runs on stderr) — a run is inputs in from host
  *       arrays, outputs back into host memory.
  *
  * Build: cc -O2 -o gpu_run gpu_run.c -ldl
@@ -36,6 +37,17 @@ typedef void (*limits_fn)(int64_t *, int64_t *, int64_t *);
 typedef void (*close_fn)(void *);
 
 static void *lib;
+
+/* With GPU_RUN_RSS set: the process's resident memory now (after the runs),
+ * on stderr, "rss_kib N". */
+static void print_rss(void) {
+  if (!getenv("GPU_RUN_RSS")) return;
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  while (f && fgets(line, sizeof line, f))
+    if (strncmp(line, "VmRSS:", 6) == 0) fprintf(stderr, "rss_kib %ld\n", atol(line + 6));
+  if (f) fclose(f);
+}
 static const char *prefix;
 
 static void *sym(const char *suffix) {
@@ -250,6 +262,7 @@ int main(int argc, char **argv) {
     }
     qsort(t, (size_t)runs, sizeof(double), cmp_double);
     printf("time_ms median %.4f min %.4f\n", t[runs / 2], t[0]);
+    print_rss();
   }
   ((close_fn)sym("close"))(model);
   return 0;
