@@ -37,6 +37,7 @@ typedef void (*limits_fn)(int64_t *, int64_t *, int64_t *);
 typedef void (*close_fn)(void *);
 
 static void *lib;
+static const char *prefix;
 
 /* With GPU_RUN_RSS set: the process's resident memory now (after the runs),
  * on stderr, "rss_kib N". */
@@ -48,7 +49,6 @@ static void print_rss(void) {
     if (strncmp(line, "VmRSS:", 6) == 0) fprintf(stderr, "rss_kib %ld\n", atol(line + 6));
   if (f) fclose(f);
 }
-static const char *prefix;
 
 static void *sym(const char *suffix) {
   char name[256];
