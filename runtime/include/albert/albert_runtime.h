@@ -12,8 +12,10 @@
  *     open returns, so changing, truncating or deleting it afterwards does
  *     not affect the open handles. Handles that open the same unchanged file
  *     (same inode, size and modification time) share one copy, freed by the
- *     last close. With --embed-weights they are read from the library
- *     itself, in place.
+ *     last close; its checksum is computed by the first of them (a shared
+ *     copy opens in ~0 ms instead of ~24 ms for ALBERT-base). GPU
+ *     libraries free their copy once the weights are on the GPU. With
+ *     --embed-weights they are read from the library itself, in place.
  *   - activations and outputs: one arena per handle, grown to the largest
  *     batch x seq seen, freed at close. Output pointers returned by
  *     albert_rt_output() point into it: valid until the next run or close.
