@@ -77,25 +77,28 @@ namespace {
 /// columns x 16 rows.
 /// Rows: whole 4-row tiles (row counts are multiples of 8; an intermediate
 /// rounds up into the padding rows), the thread tiles past the tensor
-/// skipped. Columns: an output guards its stores (or shifts inwards when N
-/// is a multiple of 4); an intermediate computes the padded columns (weights
-/// and bias are padded to whole 64-column panels).
+/// skipped. Columns: with `exactN` (an output, or a sum that adds an
+/// unpadded residual) the tiles guard the last columns (or shift inwards
+/// when N is a multiple of 4); otherwise they compute the padded columns
+/// (weights and bias are padded to whole 64-column panels).
 /// On an H200 these tiles reach 25-29 TFLOP/s per GEMM at 32 x 128 with
 /// split-K; 4 x 8 and 8 x 4 tiles were slower at every shape
 /// (docs/performance.md, "GPU").
-/// `ko` and `ki` are acc's reduction split into steps of 4 k (ki, unrolled)
-/// by the caller.
+/// `ko` and `ki` are acc's reduction split by the caller into steps of k
+/// (ki, unrolled): of 4, when `step4` (x is then staged per step, a float4
+/// per row), else of 1 (K not a multiple of 4).
 void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar ko, RVar ki,
-                       int n, bool exactOutput, const std::vector<VarOrRVar> &extraBlocks) {
+                       bool step4, int n, bool exactN,
+                       const std::vector<VarOrRVar> &extraBlocks) {
   const int kTc = 4, kTr = 4, kBc = 16, kBr = 4;
   Var c = env.c, r = env.r;
   Var cb("cb"), ci("ci"), ct("ct"), cv("cv"), rb("rb"), ri("ri"), rt("rt"), rv("rv");
   TailStrategy colTail = n % kTc == 0 && n >= kTc ? TailStrategy::ShiftInwards
-                         : exactOutput             ? TailStrategy::GuardWithIf
+                         : exactN                  ? TailStrategy::GuardWithIf
                                                    : TailStrategy::RoundUp;
   tile.split(c, ci, cv, kTc, colTail)
       .split(ci, cb, ct, kBc, TailStrategy::GuardWithIf)
-      .split(r, ri, rv, kTr, exactOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
+      .split(r, ri, rv, kTr, exactN ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
       .split(ri, rb, rt, kBr, TailStrategy::GuardWithIf)
       .reorder(cv, rv, ct, rt, cb, rb)
       .vectorize(cv)
@@ -110,8 +113,10 @@ void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k
       .vectorize(c)
       .unroll(r)
       .unroll(ki);
-  Func xin = x.in(acc);
-  xin.compute_at(acc, ko).vectorize(xin.args()[0]).unroll(xin.args()[1]);
+  if (step4) {
+    Func xin = x.in(acc);
+    xin.compute_at(acc, ko).vectorize(xin.args()[0]).unroll(xin.args()[1]);
+  }
 }
 
 /// Partial sums per split of K: about 192 k each (K = 768: 4 splits, 3072:
@@ -157,7 +162,8 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
                   .rfactor(kz, z);
   Func partTile = part.in();
   partTile.compute_root();
-  scheduleGemmTiles(env, x, partTile, part, kk, k4, layout.n, /*exactOutput=*/false, {z});
+  scheduleGemmTiles(env, x, partTile, part, kk, k4, /*step4=*/true, layout.n,
+                    /*exactN=*/false, {z});
   // The sum over the partials, 4 at a time: 4 loads in flight.
   RVar zo("zo"), zi("zi");
   acc.compute_at(sumLevel);
@@ -247,9 +253,12 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     if (S == 1) {
       // K is short (the embedding projection): one kernel of register tiles.
       if (!exact) gemm.compute_root();
+      // Steps of 4 k where K allows, else of 1: a guarded last step of 4
+      // would make Halide require x past K (bounds ignore the guard).
       RVar ko("ko"), ki("ki");
-      acc.update().split(k.x, ko, ki, 4, TailStrategy::GuardWithIf);
-      scheduleGemmTiles(env, x, gemm, acc, ko, ki, N, exact, {});
+      const int step = K % 4 == 0 ? 4 : 1;
+      acc.update().split(k.x, ko, ki, step);
+      scheduleGemmTiles(env, x, gemm, acc, ko, ki, step == 4, N, exact || epi.residualLn, {});
     } else if (!epi.residualLn) {
       // The partial sums' kernel, then this elementwise one (bias, sum of
       // partials, activation): 64 x 4 threads per block.
