@@ -251,7 +251,8 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     const bool exact = isOutput && !epi.residualLn;
     const int S = splitK(K);
     if (S == 1) {
-      // K is short (the embedding projection): one kernel of register tiles.
+      // K is short (the embedding projection, small models): one kernel of
+      // register tiles.
       if (!exact) gemm.compute_root();
       // Steps of 4 k where K allows, else of 1: a guarded last step of 4
       // would make Halide require x past K (bounds ignore the guard).

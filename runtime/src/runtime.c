@@ -28,7 +28,6 @@
 struct albert_rt_handle {
   const albert_rt_model *model;
   struct weights_copy *copy; /* the weights file's bytes in memory; NULL when embedded */
-  const unsigned char *file; /* weights file bytes (copy->data, or the embedded array) */
   halide_buffer_t *weights;
   halide_dimension_t *weight_dims;
   halide_buffer_t *values;
@@ -361,10 +360,10 @@ static void set_dense_dims(halide_dimension_t *dims, const int32_t *extent, int 
   }
 }
 
-/* Checks the weights file bytes and points every weight buffer into them. */
-/* `copy`: the shared copy `file` is, or NULL (embedded weights). The
- * checksum of a copy is computed by the first open that shares it (about
- * 15 ms for ALBERT-base); its bytes are read-only, so later opens skip it. */
+/* Checks the weights file bytes and points every weight buffer into them.
+ * `copy`: the shared copy `file` is, or NULL (embedded weights). The
+ * checksum of a copy is computed by the first open that shares it (~24 ms
+ * for ALBERT-base); its bytes are read-only, so later opens skip it. */
 static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t size,
                         const char *what, weights_copy *copy) {
   const albert_rt_model *m = h->model;
@@ -411,7 +410,6 @@ static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t
     set_dense_dims(dims, w->extent, w->rank);
     init_buffer(&h->weights[i], dims, (void *)(file + w->offset), halide_type_float, w->rank);
   }
-  h->file = file;
   return ALBERT_RT_OK;
 }
 
