@@ -54,7 +54,7 @@ struct KernelOptions {
   bool gpuSchedule = false;
   /// The model's max_position_embeddings (KernelEnv::maxSeq).
   int maxSeq = 512;
-  /// KernelEnv::splitScale: 4 for a few-rows variant.
+  /// KernelEnv::splitScale: kFewRowsSplitScale for a few-rows variant.
   int splitScale = 1;
 };
 

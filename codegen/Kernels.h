@@ -33,6 +33,8 @@ constexpr int kRowBlock = 8;
 /// 1.13 ms, 1 x 64 1.79 -> 1.48 ms; at 1 x 128 48 or 96 k per split were
 /// 10-13% slower than 192.
 constexpr int kFewRows = 64;
+/// The few-rows variant's partial sums, in multiples of splitK's.
+constexpr int kFewRowsSplitScale = 4;
 
 /// Shape-independent inputs every pipeline gets.
 struct KernelEnv {
@@ -51,11 +53,11 @@ struct KernelEnv {
   /// max_position_embeddings): bounds what a GPU schedule keeps in shared
   /// memory per block.
   int maxSeq = 512;
-  /// GPU split-K GEMMs make this many times splitK's partial sums: 4 in the
-  /// few-rows variant of a pipeline (kFewRows), 1 otherwise.
+  /// GPU split-K GEMMs make this many times splitK's partial sums:
+  /// kFewRowsSplitScale in the few-rows variant of a pipeline, 1 otherwise.
   int splitScale = 1;
   /// Set by the builders: how many split-K GPU GEMMs make more partial sums
-  /// with splitScale > 1 (when none does, a few-rows variant is the same
+  /// with kFewRowsSplitScale (when none does, a few-rows variant is the same
   /// pipeline).
   int scalableSplits = 0;
   Halide::Param<int32_t> batch{"batch"};

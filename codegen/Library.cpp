@@ -163,7 +163,7 @@ private:
     if (k->scalableSplits > 0) {
       // GPU split-K GEMMs: a second pipeline with more partial sums for up to
       // kFewRows token rows (Kernels.h).
-      ko.splitScale = 4;
+      ko.splitScale = kFewRowsSplitScale;
       auto few = compileKernel(op, opts.target, fn + "_few_rows", ko);
       if (!few) return few.takeError();
       plan.kernels.push_back(std::move(*few));

@@ -155,7 +155,7 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
   RVar kq("kq"), k4("k4"), kz("kz"), kk("kk");
   Var z("z");
   const int S = splitCount(layout.k, env.splitScale);
-  if (splitCount(layout.k, 4) > splitK(layout.k)) ++env.scalableSplits;
+  if (splitCount(layout.k, kFewRowsSplitScale) > splitK(layout.k)) ++env.scalableSplits;
   Func part = acc.update()
                   .split(k.x, kq, k4, 4)
                   .split(kq, kz, kk, (layout.k / 4) / S)

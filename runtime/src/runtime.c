@@ -360,13 +360,14 @@ static void set_dense_dims(halide_dimension_t *dims, const int32_t *extent, int 
   }
 }
 
-/* Checks the weights file bytes and points every weight buffer into them.
- * `copy`: the shared copy `file` is, or NULL (embedded weights). The
- * checksum of a copy is computed by the first open that shares it (~24 ms
- * for ALBERT-base); its bytes are read-only, so later opens skip it. */
+/* Checks the weights file bytes (h->copy's, or the embedded array when
+ * h->copy is NULL) and points every weight buffer into them. The checksum of
+ * a shared copy is computed by the first open that shares it (~24 ms for
+ * ALBERT-base); its bytes are read-only, so later opens skip it. */
 static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t size,
-                        const char *what, weights_copy *copy) {
+                        const char *what) {
   const albert_rt_model *m = h->model;
+  weights_copy *copy = h->copy;
   albert_rt_weights_header hdr;
   if (size < sizeof hdr)
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS, "%s: truncated (%llu bytes)", what,
@@ -506,7 +507,7 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
       return fail(open_error, ALBERT_RT_INVALID_ARGUMENT,
                   "open: path is NULL but %s was compiled without --embed-weights", model->name);
     }
-    rc = bind_weights(h, model->embedded_weights, model->embedded_size, "embedded weights", NULL);
+    rc = bind_weights(h, model->embedded_weights, model->embedded_size, "embedded weights");
   } else {
     char file[4096];
     struct stat st;
@@ -535,7 +536,7 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
       destroy(h);
       return rc;
     }
-    rc = bind_weights(h, h->copy->data, h->copy->bytes, file, h->copy);
+    rc = bind_weights(h, h->copy->data, h->copy->bytes, file);
     /* The tokenizer file lives next to the weights file. */
     if (rc == ALBERT_RT_OK && model->tokenizer_open) {
       const char *slash = strrchr(file, '/');
