@@ -22,8 +22,10 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   // Keys are read through a clamp so that vector tails past seq stay inside
   // the buffer; those lanes never reach the sums below (RDoms stop at seq).
   Expr jc = min(j, S - 1);
+  Func kRow(name + "_kRow"); // keys per head as stored: (d, j), d contiguous
+  kRow(d, j, h, b) = qkv(hidden + h * D + d, b * S + jc);
   Func kT(name + "_kT"); // keys transposed per head: (j, d), j contiguous
-  kT(j, d, h, b) = qkv(hidden + h * D + d, b * S + jc);
+  kT(j, d, h, b) = kRow(d, j, h, b);
   RDom rd(0, D, name + "_rd");
   Func score(name + "_score");
   score(j, i, h, b) = 0.0f;
@@ -132,8 +134,10 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   // context as kQ rows x D/V vectors (16 zmm at D = 64). Nothing [S, S]-sized
   // is kept per head beyond one query block. Measured (ALBERT-base 1x128, 2
   // threads, --target host-profile): attention 0.72 -> 0.46 ms per layer when
-  // the reductions moved from memory accumulators to registers (ctx 0.23 ->
-  // 0.08 ms, scores 0.23 -> 0.19 ms); kQ = 2 or 8 and kJ = 2 were no better.
+  // the context sum moved from a memory accumulator to registers (0.23 ->
+  // 0.08 ms); the scores' tile stayed in memory (LLVM kept a load and a store
+  // around every FMA) until it became a register Func under a wrapper (`sc`):
+  // 0.20 -> 0.08 ms. kQ = 2 or 8 and kJ = 2 were no better.
   const int V = vectorWidth(env.target);
   const int kQ = 4, kJ = 4;
   int vd = V;
@@ -147,7 +151,19 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   if (vd > 1) norm.vectorize(d, vd);
   Expr work = tokenRows(env) * S * hidden * 2;
   parallelUnlessSmall(norm, hb, work);
-  kT.compute_at(norm, hb).vectorize(j, V, TailStrategy::RoundUp);
+  kT.compute_at(norm, hb);
+  if (D % V == 0) {
+    // V x V tiles: V dense loads of key rows (kRow), transposed in registers
+    // (kRegs, Halide's block_transpose idiom) instead of a strided gather per
+    // key vector: 0.048 -> 0.004 ms per layer at 1 x 128.
+    Var jt("jt"), dt("dt"), jv("jv"), dv("dv");
+    kT.tile(j, d, jt, dt, jv, dv, V, V, TailStrategy::RoundUp).vectorize(jv).unroll(dv);
+    kRow.compute_at(kT, jt).vectorize(d).unroll(j);
+    Func kRegs = kRow.in(kT);
+    kRegs.reorder_storage(j, d).compute_at(kT, jt).vectorize(d).unroll(j);
+  } else {
+    kT.vectorize(j, V, TailStrategy::RoundUp);
+  }
   ctx.compute_at(norm, io);
   ctx.update().reorder(d, i, rj).unroll(i);
   if (vd > 1) {
@@ -159,13 +175,18 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   // computed per query block they were a heap allocation each, 384 per layer
   // at 1 x 128 (now 24; same speed within noise).
   p.store_at(norm, hb).compute_at(norm, io).vectorize(j, V, TailStrategy::RoundUp);
-  score.store_at(norm, hb).compute_at(norm, io).vectorize(j, V, TailStrategy::RoundUp);
-  score.update()
+  // The scores of a query block, per chunk of kJ key vectors: a kQ x kJ
+  // vector tile in registers for the whole sum over d, then stored (`sc`).
+  Func sc = score.in();
+  sc.store_at(norm, hb)
+      .compute_at(norm, io)
       .split(j, jo, ji, kJ * V, TailStrategy::RoundUp)
-      .reorder(ji, i, rd, jo)
+      .reorder(ji, i, jo)
       .vectorize(ji, V)
       .unroll(ji)
       .unroll(i);
+  score.store_in(MemoryType::Register).compute_at(sc, jo).vectorize(j, V).unroll(j).unroll(i);
+  score.update().reorder(j, i, rd).vectorize(j, V).unroll(j).unroll(i);
   if (!isOutput) out.compute_root();
   Var ro("ro"), ri("ri");
   out.split(r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp);
