@@ -319,7 +319,7 @@ int cudaCapability(const Halide::Target &t) {
 
 /// model.c: tables, forward(), and the public entry points.
 std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t fingerprint,
-                        uint64_t fileSize, uint64_t spieceSize) {
+                        uint64_t checksum, uint64_t fileSize, uint64_t spieceSize) {
   const std::string &n = opts.name;
   const bool tokenizer = !opts.spieceModel.empty();
   std::ostringstream c;
@@ -368,7 +368,8 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
       << "static void tokenizer_close(void *t) { albert_tok_close((albert_tok *)t); }\n";
   }
   c << "static const albert_rt_model model = {\n"
-    << "  \"" << n << "\", " << hex(fingerprint) << ", " << fileSize << "ull,\n"
+    << "  \"" << n << "\", " << hex(fingerprint) << ", " << fileSize << "ull, " << hex(checksum)
+    << ",\n"
     << "  " << plan.vocab << ", " << plan.types << ", " << plan.positions << ",\n"
     << "  " << plan.weights.weights().size() << ", weights, " << plan.values.size()
     << ", values, " << plan.outputs.size() << ", outputs, forward,\n"
@@ -830,8 +831,9 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
                                    std::to_string(fileSize >> 20) + " MiB)");
   auto st = SafetensorsFile::open(modelWeightsFile(module));
   if (!st) return fail(st.takeError());
+  uint64_t checksum = 0;
   if (auto e = plan->weights.write(weightsPath, **st, fingerprint,
-                                   opts.warn ? opts.warn : [](const std::string &) {}))
+                                   opts.warn ? opts.warn : [](const std::string &) {}, checksum))
     return fail(std::move(e));
 
   const bool tokenizer = !opts.spieceModel.empty();
@@ -844,7 +846,7 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
       return fail(err(spiece + ": " + ec.message()));
   }
   std::string modelC = dir + "/" + n + "_model.c";
-  if (auto e = writeFile(modelC, modelSource(*plan, opts, fingerprint, fileSize, spieceSize)))
+  if (auto e = writeFile(modelC, modelSource(*plan, opts, fingerprint, checksum, fileSize, spieceSize)))
     return fail(std::move(e));
   if (auto e = writeFile(dir + "/" + n + ".h", publicHeader(*plan, opts))) return fail(std::move(e));
   const char *cc = getenv("CC") ? getenv("CC") : "cc";

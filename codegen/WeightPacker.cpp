@@ -113,7 +113,8 @@ uint64_t WeightPacker::layoutFile() {
 
 llvm::Error WeightPacker::write(const std::string &path, const SafetensorsFile &file,
                                 uint64_t fingerprint,
-                                const std::function<void(const std::string &)> &warn) {
+                                const std::function<void(const std::string &)> &warn,
+                                uint64_t &checksumOut) {
   uint64_t size = layoutFile();
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
@@ -157,6 +158,7 @@ llvm::Error WeightPacker::write(const std::string &path, const SafetensorsFile &
   os.close();
   if (os.has_error())
     return llvm::createStringError(os.error(), path + ": write failed: " + os.error().message());
+  checksumOut = checksum;
   return llvm::Error::success();
 }
 

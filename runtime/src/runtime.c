@@ -388,6 +388,12 @@ static int bind_weights(albert_rt_handle *h, const unsigned char *file, uint64_t
     return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
                 "%s: %llu bytes, expected %llu (truncated or wrong file)", what,
                 (unsigned long long)size, (unsigned long long)m->weights_file_size);
+  if (hdr.checksum != m->weights_checksum)
+    return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
+                "%s: weights of another checkpoint with the same shapes (checksum %016llx, "
+                "library %s was compiled with %016llx): use the weights file compiled with it",
+                what, (unsigned long long)hdr.checksum, m->name,
+                (unsigned long long)m->weights_checksum);
   if (!copy || !__atomic_load_n(&copy->checksum_ok, __ATOMIC_ACQUIRE)) {
     uint64_t sum =
         albert_rt_checksum(ALBERT_RT_CHECKSUM_SEED, file + sizeof hdr, size - sizeof hdr);

@@ -8,7 +8,8 @@
  * Ownership:
  *   - weights: read from <name>.weights at open into memory the runtime
  *     owns (read-only, on huge pages where the kernel offers them) and
- *     checked there (size, fingerprint, checksum); the file is closed before
+ *     checked there (size, fingerprint, checksum, and the checksum the
+ *     library was compiled with); the file is closed before
  *     open returns, so changing, truncating or deleting it afterwards does
  *     not affect the open handles. Handles that open the same unchanged file
  *     (same inode, size and modification time) share one copy, freed by the
@@ -154,6 +155,10 @@ typedef struct albert_rt_model {
   const char *name;
   uint64_t fingerprint;
   uint64_t weights_file_size;
+  /* The checksum of the weights written with this library: a weights file of
+   * another checkpoint with the same shapes has the same fingerprint and a
+   * valid checksum of its own, and is refused by this one. */
+  uint64_t weights_checksum;
   int64_t vocab_size, type_vocab_size, max_positions;
   int32_t num_weights;
   const albert_rt_weight *weights;
