@@ -526,7 +526,9 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
       free(h);
       return fail(open_error, ALBERT_RT_IO, "open: path is too long (%zu bytes)", strlen(path));
     }
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO without a writer would block forever; the
+     * file must be a regular one anyway (checked next). */
+    int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
       free(h);
       return fail(open_error, ALBERT_RT_IO, "%s: cannot open: %s", file, strerror(errno));

@@ -563,13 +563,19 @@ std::string readFile(const char *path) {
   auto ioError = [&](const char *what) {
     return ApiError{ALBERT_TOK_IO, std::string(path) + ": " + what};
   };
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO without a writer would block forever; only a
+  // regular file is read (a device such as /dev/zero would never end).
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw ioError(strerror(errno));
   struct stat st;
-  if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
     close(fd);
     throw ioError(strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    throw ioError(S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
   }
   std::string data;
   char buf[1 << 16];
