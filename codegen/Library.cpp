@@ -801,13 +801,29 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   auto plan = makePlan(module, opts);
   if (!plan) return plan.takeError();
 
-  // Build everything in a fresh folder next to the output, move it in at the end.
+  // Build everything in a fresh folder on the output's file system (rename
+  // cannot cross file systems: OUT may be a mount point or a symlink to
+  // another one), then move the results in only once all of them exist:
+  // into an existing OUT, from a folder inside it, file by file; else as one
+  // folder renamed to OUT.
   SmallString<256> absOut(outDir);
   llvm::sys::fs::make_absolute(absOut);
-  SmallString<256> parent = llvm::sys::path::parent_path(absOut);
-  if (parent.empty()) parent = ".";
-  if (auto ec = llvm::sys::fs::create_directories(parent))
-    return err(parent + ": cannot create: " + ec.message());
+  const bool outExists = llvm::sys::fs::exists(absOut);
+  if (outExists && !llvm::sys::fs::is_directory(absOut))
+    return err(outDir + ": not a directory");
+  SmallString<256> parent;
+  if (outExists) {
+    SmallString<256> real;
+    if (auto ec = llvm::sys::fs::real_path(absOut, real))
+      return err(outDir + ": " + ec.message());
+    absOut = real;
+    parent = absOut;
+  } else {
+    parent = llvm::sys::path::parent_path(absOut);
+    if (parent.empty()) parent = ".";
+    if (auto ec = llvm::sys::fs::create_directories(parent))
+      return err(parent + ": cannot create: " + ec.message());
+  }
   SmallString<256> tmpl(parent);
   llvm::sys::path::append(tmpl, ".albertc-%%%%%%");
   SmallString<256> tmp;
@@ -890,22 +906,42 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
     ar.push_back(it->path());
   if (auto e = runTool("ar", ar)) return fail(std::move(e));
 
-  // Move the results in.
-  if (auto ec = llvm::sys::fs::create_directories(absOut))
-    return fail(err(outDir + ": cannot create: " + ec.message()));
-  std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights"};
-  if (tokenizer) outputs.push_back(n + ".spiece.model");
-  for (const std::string &f : outputs) {
-    SmallString<256> to(absOut);
-    llvm::sys::path::append(to, f);
-    if (auto ec = llvm::sys::fs::rename(dir + "/" + f, to))
-      return fail(err(to + ": cannot write: " + ec.message()));
-  }
   // The post-processing helpers apps use on the outputs (softmax, top-k, spans).
-  SmallString<256> tasksTo(absOut);
-  llvm::sys::path::append(tasksTo, "albert_tasks.h");
-  if (auto ec = llvm::sys::fs::copy_file(runtimeInclude() + "/albert/albert_tasks.h", tasksTo))
-    return fail(err(tasksTo + ": cannot write: " + ec.message()));
+  if (auto ec = llvm::sys::fs::copy_file(runtimeInclude() + "/albert/albert_tasks.h",
+                                         dir + "/albert_tasks.h"))
+    return fail(err(dir + "/albert_tasks.h: cannot write: " + ec.message()));
+
+  // Move the results in.
+  std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights",
+                                   "albert_tasks.h"};
+  if (tokenizer) outputs.push_back(n + ".spiece.model");
+  std::string staged = dir + "/out";
+  if (auto ec = llvm::sys::fs::create_directory(staged))
+    return fail(err(staged + ": cannot create: " + ec.message()));
+  for (const std::string &f : outputs) {
+    if (outExists) {
+      // What rename would refuse to replace, refused before anything moves.
+      SmallString<256> to(absOut);
+      llvm::sys::path::append(to, f);
+      llvm::sys::fs::file_status st;
+      if (!llvm::sys::fs::status(to, st, /*follow=*/false) &&
+          st.type() == llvm::sys::fs::file_type::directory_file)
+        return fail(err(to + ": cannot write: a folder is in the way"));
+    }
+    if (auto ec = llvm::sys::fs::rename(dir + "/" + f, staged + "/" + f))
+      return fail(err(staged + "/" + f + ": " + ec.message()));
+  }
+  if (!outExists) {
+    if (auto ec = llvm::sys::fs::rename(staged, absOut))
+      return fail(err(outDir + ": cannot create: " + ec.message()));
+  } else {
+    for (const std::string &f : outputs) {
+      SmallString<256> to(absOut);
+      llvm::sys::path::append(to, f);
+      if (auto ec = llvm::sys::fs::rename(staged + "/" + f, to))
+        return fail(err(to + ": cannot write: " + ec.message()));
+    }
+  }
   cleanup();
   return llvm::Error::success();
 }
