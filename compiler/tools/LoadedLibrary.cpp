@@ -3,9 +3,12 @@
 #include "compiler/tools/LoadedLibrary.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
 #include <vector>
 
 using namespace albertc;
@@ -16,6 +19,37 @@ LoadedLibrary::~LoadedLibrary() {
 
 static llvm::Error loadError(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// Checks that `path` is a whole x86-64 ELF shared object: dlopen maps the
+/// segments a truncated file lacks, and touching them kills the process
+/// with SIGBUS instead of returning an error.
+static llvm::Error checkElf(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!buf) return loadError(path + ": cannot read: " + buf.getError().message());
+  llvm::StringRef b = (*buf)->getBuffer();
+  auto bad = [&](const char *what) {
+    return loadError(path + ": " + what + " (recompile the model)");
+  };
+  Elf64_Ehdr eh;
+  if (b.size() < sizeof eh || std::memcmp(b.data(), ELFMAG, SELFMAG) != 0)
+    return bad("not an ELF shared library");
+  std::memcpy(&eh, b.data(), sizeof eh);
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_DYN || eh.e_machine != EM_X86_64)
+    return bad("not an x86-64 ELF shared library");
+  const uint64_t size = b.size();
+  if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > size ||
+      uint64_t(eh.e_phnum) * sizeof(Elf64_Phdr) > size - eh.e_phoff)
+    return bad("truncated or damaged (program headers)");
+  for (int i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, b.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_type == PT_LOAD && (ph.p_offset > size || ph.p_filesz > size - ph.p_offset))
+      return bad("truncated or damaged (a segment lies past the end of the file)");
+  }
+  if (eh.e_shoff > size || uint64_t(eh.e_shnum) * eh.e_shentsize > size - eh.e_shoff)
+    return bad("truncated or damaged (section headers)");
+  return llvm::Error::success();
 }
 
 llvm::Error LoadedLibrary::load(const std::string &dir, int threads) {
@@ -31,6 +65,7 @@ llvm::Error LoadedLibrary::load(const std::string &dir, int threads) {
                  std::to_string(found.size()));
   name = found[0].substr(3, found[0].size() - 6);
   std::string path = dir + "/" + found[0];
+  if (auto e = checkElf(path)) return e;
   handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) return loadError(std::string(dlerror()));
   auto sym = [&](const char *s) { return dlsym(handle, (name + s).c_str()); };

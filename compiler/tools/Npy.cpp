@@ -2,6 +2,8 @@
 
 #include "compiler/tools/Npy.h"
 
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -50,18 +52,23 @@ llvm::Error albertc::readNpyInt(const std::string &path, std::vector<int64_t> &s
   if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
     return fail(path, "header has no shape");
   shape.clear();
-  std::string dims = m[1];
-  std::regex num("[0-9]+");
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
-    std::string d = it->str();
-    if (d.size() > 12) return fail(path, "shape is implausibly large");
-    shape.push_back(std::stoll(d));
-  }
+  // "(2, 9)", "(5,)", "()": comma-separated non-negative integers.
+  const std::string shapeText = m[1];
+  llvm::SmallVector<llvm::StringRef, 4> dims;
+  llvm::StringRef(shapeText).split(dims, ',');
+  const uint64_t kMaxCount = uint64_t(1) << 34;
   uint64_t count = 1;
-  for (int64_t d : shape) {
-    if (d > (int64_t(1) << 32)) return fail(path, "shape is implausibly large");
-    count *= uint64_t(d);
-    if (count > (uint64_t(1) << 34)) return fail(path, "shape is implausibly large");
+  for (size_t i = 0; i < dims.size(); ++i) {
+    llvm::StringRef d = dims[i].trim();
+    if (d.empty() && i + 1 == dims.size() && i > 0) break; // the trailing comma of "(5,)"
+    if (d.empty() && dims.size() == 1) break;             // "()"
+    if (d.empty() || d.find_first_not_of("0123456789") != llvm::StringRef::npos)
+      return fail(path, "shape entry '" + d.str() + "' is not a non-negative integer");
+    uint64_t v;
+    if (d.size() > 12 || d.getAsInteger(10, v)) return fail(path, "shape is implausibly large");
+    if (v != 0 && count > kMaxCount / v) return fail(path, "shape is implausibly large");
+    count *= v;
+    shape.push_back(int64_t(v));
   }
   const char *p = bytes.data() + offset + headerLen;
   size_t avail = bytes.size() - offset - headerLen;

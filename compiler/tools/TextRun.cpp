@@ -127,7 +127,7 @@ llvm::Error Runner::forward(const std::vector<Encoding> &rows, int64_t choices) 
                                     types.data())
                    : lib.run(lib.model, int64_t(rows.size()), seq, ids.data(), mask.data(),
                              types.data());
-  if (rc != 0) return fail("run: " + apiError());
+  if (rc != 0) return fail(apiError()); // the runtime's messages start with "run: "
   return llvm::Error::success();
 }
 
@@ -155,14 +155,16 @@ llvm::Error Runner::fillMask(const Encoding &e) {
   int64_t V = logits->shape.back();
   int32_t maskId = lib.specialToken(lib.model, kMask);
   std::vector<float> probs(static_cast<size_t>(V));
-  std::vector<int64_t> top(size_t(std::max(o.topK, 1)));
+  // At most the whole vocabulary: --top-k 2147483647 must not allocate 16 GiB.
+  const int64_t topK = std::min<int64_t>(std::max(o.topK, 1), V);
+  std::vector<int64_t> top(static_cast<size_t>(topK));
   llvm::json::Array masks;
   int found = 0;
   for (int64_t t = 0; t < e.size(); ++t) {
     if (e.ids[size_t(t)] != maskId) continue;
     ++found;
     albert_softmax(logits->data + t * V, V, probs.data());
-    int64_t k = albert_top_k(probs.data(), V, o.topK, top.data());
+    int64_t k = albert_top_k(probs.data(), V, topK, top.data());
     llvm::json::Array predictions;
     if (!o.json) out << "[MASK] at token " << t << ":\n";
     for (int64_t i = 0; i < k; ++i) {

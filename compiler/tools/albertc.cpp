@@ -17,6 +17,8 @@
 #include "compiler/tools/Npy.h"
 #include "compiler/tools/TextRun.h"
 
+#include "albert/albert_tokenizer.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -43,6 +45,33 @@ int fail(llvm::Error e) { return fail(llvm::toString(std::move(e))); }
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// spiece.model opens with the tokenizer the library will use, and its
+/// pieces (the ids it can produce) fit the model's vocabulary: else every
+/// open of the library, or every text run, would fail later.
+llvm::Error checkTokenizer(const TokenizerConfig &tok, int64_t vocabSize) {
+  albert_tok_options o = {tok.doLowerCase, tok.removeSpace, tok.keepAccents, tok.cleanUpSpaces};
+  albert_tok *t = nullptr;
+  if (albert_tok_open(tok.spieceModel.c_str(), &o, &t) != 0)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), albert_tok_error(nullptr));
+  int64_t pieces = albert_tok_vocab_size(t);
+  albert_tok_close(t);
+  if (pieces > vocabSize)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        tok.spieceModel + ": " + std::to_string(pieces) + " pieces, more than the model's " +
+            "vocab_size " + std::to_string(vocabSize) + " (config.json): not this model's " +
+            "tokenizer (--no-tokenizer leaves it out)");
+  return llvm::Error::success();
+}
+
+/// Library names whose <name>_* symbols would collide with the runtime's
+/// (albert_rt_*, albert_tok_*) or Halide's (halide_*) inside the library.
+bool reservedName(llvm::StringRef n) {
+  for (llvm::StringRef p : {"halide", "albert_rt", "albert_tok"})
+    if (n == p || n.startswith((p + "_").str())) return true;
+  return false;
 }
 
 /// `--threads N` / `--threads=N`, taken out of argv by hand: libLLVM already
@@ -134,6 +163,9 @@ int compileMain(int argc, char **argv) {
         return isalnum((unsigned char)c) || c == '_';
       }) || isdigit((unsigned char)nameStr[0]))
     return fail("--name '" + nameStr + "' must be a C identifier (letters, digits, _)");
+  if (reservedName(nameStr))
+    return fail("--name '" + nameStr + "' is reserved: its symbols would collide with the "
+                "runtime's or Halide's (halide*, albert_rt*, albert_tok*)");
   auto tgt = codegen::parseTarget(target);
   if (!tgt) return fail(tgt.takeError());
   if (emit >= Object && out.empty()) return fail("-o <folder> is required for --emit=object/lib");
@@ -181,6 +213,7 @@ int compileMain(int argc, char **argv) {
     auto tok = findTokenizer(modelDir);
     if (!tok) return fail(tok.takeError());
     if (*tok) {
+      if (auto e = checkTokenizer(**tok, cfg.vocabSize)) return fail(std::move(e));
       opts.spieceModel = (*tok)->spieceModel;
       opts.doLowerCase = (*tok)->doLowerCase;
       opts.removeSpace = (*tok)->removeSpace;
@@ -282,6 +315,8 @@ int runMain(int argc, char **argv) {
   if (shape.size() != rank)
     return fail(ids + ": input_ids must be " + std::to_string(rank) + "-D " + dims + ", got " +
                 std::to_string(shape.size()) + "-D");
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+    return fail(ids + ": input_ids is empty (a dimension is 0): batch and seq must be >= 1");
   for (auto [path, data] : {std::pair<std::string, std::vector<int32_t> *>{mask, &maskData},
                             {tt, &ttData}}) {
     if (path.empty()) continue;
@@ -336,6 +371,11 @@ int benchMain(int argc, char **argv) {
   if (seq > maxSeq)
     return fail("--seq " + std::to_string(seq) + " exceeds max_position_embeddings " +
                 std::to_string(maxSeq));
+  // Every token is 4 bytes of each input, and a Halide buffer holds < 2^31
+  // bytes: more tokens than 2^29 no library accepts (nor need allocating).
+  if (int64_t(batch) * seq > (int64_t(1) << 29))
+    return fail("--batch " + std::to_string(batch) + " x --seq " + std::to_string(seq) +
+                " is more tokens than a library accepts (2^29)");
   std::mt19937 rng(0);
   std::vector<int32_t> ids(size_t(batch) * seq), mask(ids.size(), 1), tt(ids.size(), 0);
   for (int32_t &id : ids) id = int32_t(rng() % uint64_t(vocab));
