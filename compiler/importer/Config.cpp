@@ -3,6 +3,7 @@
 #include "compiler/importer/Config.h"
 #include "compiler/importer/JsonCheck.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -46,9 +47,16 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
   if (!o) return fail(path, "must hold a JSON object");
 
   AlbertConfig c;
-  if (auto mt = o->getString("model_type"))
-    if (*mt != "albert")
-      return fail(path, "model_type is '" + *mt + "', albertc compiles 'albert' models");
+  if (const llvm::json::Value *v = o->get("model_type")) {
+    auto mt = v->getAsString();
+    if (!mt) return fail(path, "model_type must be a string");
+    if (*mt != "albert") {
+      std::string shown; // control bytes (a NUL) escaped, not printed raw
+      llvm::raw_string_ostream os(shown);
+      llvm::printEscapedString(*mt, os);
+      return fail(path, "model_type is '" + os.str() + "', albertc compiles 'albert' models");
+    }
+  }
   // A cap far beyond any ALBERT keeps size arithmetic in int64 and memory sane.
   const int64_t kMaxDim = int64_t(1) << 24;
   struct { StringRef key; int64_t *field; } ints[] = {

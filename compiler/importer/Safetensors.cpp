@@ -98,7 +98,16 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
 
   for (const auto &kv : *o) {
     std::string name = kv.first.str();
-    if (name == "__metadata__") continue;
+    if (name == "__metadata__") {
+      // The format's metadata: an object of string values (as the reference
+      // reader, safetensors, requires); albertc does not use it.
+      const llvm::json::Object *meta = kv.second.getAsObject();
+      if (!meta) return fail(path, "__metadata__ must be an object of strings");
+      for (const auto &m : *meta)
+        if (!m.second.getAsString())
+          return fail(path, "__metadata__ '" + m.first.str() + "' must be a string");
+      continue;
+    }
     const llvm::json::Object *t = kv.second.getAsObject();
     if (!t) return fail(path, "tensor '" + name + "': entry must be an object");
     TensorInfo info;

@@ -90,6 +90,13 @@ TEST(Config, ReportsEachProblemWithFileAndKey) {
             std::string::npos);
   EXPECT_NE(configError(configWith("hidden_size", "1e300")).find("'hidden_size' must be an integer"),
             std::string::npos);
+  EXPECT_NE(configError(configWith("model_type", "5")).find("config.json: model_type must be a string"),
+            std::string::npos);
+  // Control bytes of a bad value are escaped in the message, not printed raw.
+  EXPECT_NE(configError(configWith("model_type", R"("alb\u0000ert")"))
+                .find("model_type is 'alb\\00ert', albertc compiles 'albert' models"),
+            std::string::npos)
+      << configError(configWith("model_type", R"("alb\u0000ert")"));
 }
 
 TEST(Config, AbsentKeysTakeHuggingFaceDefaults) {
@@ -213,6 +220,13 @@ TEST(Safetensors, RejectsMalformedFiles) {
   EXPECT_NE(openError(safetensors(
                 R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,9223372036854775807.4]}})", 4))
                 .find("begin <= end"),
+            std::string::npos);
+  // __metadata__ is an object of strings (the safetensors format).
+  EXPECT_NE(openError(safetensors(R"({"__metadata__":[1, 2]})", 0))
+                .find("__metadata__ must be an object of strings"),
+            std::string::npos);
+  EXPECT_NE(openError(safetensors(R"({"__metadata__":{"format":5}})", 0))
+                .find("__metadata__ 'format' must be a string"),
             std::string::npos);
 }
 
