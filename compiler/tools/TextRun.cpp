@@ -149,20 +149,27 @@ std::string slice(const std::string &s, int32_t begin, int32_t end) {
 }
 
 llvm::Error Runner::fillMask(const Encoding &e) {
+  int32_t maskId = lib.specialToken(lib.model, kMask);
+  if (std::find(e.ids.begin(), e.ids.end(), maskId) == e.ids.end()) {
+    // Truncation may have cut it off: say so rather than that there is none.
+    auto whole = encode(o.text, o.hasPair ? &o.pair : nullptr, 0);
+    if (whole && std::find(whole->ids.begin(), whole->ids.end(), maskId) != whole->ids.end())
+      return fail("the text's [MASK] lies past its first " + std::to_string(maxLength) +
+                  " tokens (max_position_embeddings, or --max-length): shorten the text");
+    if (!whole) llvm::consumeError(whole.takeError());
+    return fail("the text has no [MASK] token to fill");
+  }
   if (auto err = forward({e}, 0)) return err;
   auto logits = output("logits");
   if (!logits) return logits.takeError();
   int64_t V = logits->shape.back();
-  int32_t maskId = lib.specialToken(lib.model, kMask);
   std::vector<float> probs(static_cast<size_t>(V));
   // At most the whole vocabulary: --top-k 2147483647 must not allocate 16 GiB.
   const int64_t topK = std::min<int64_t>(std::max(o.topK, 1), V);
   std::vector<int64_t> top(static_cast<size_t>(topK));
   llvm::json::Array masks;
-  int found = 0;
   for (int64_t t = 0; t < e.size(); ++t) {
     if (e.ids[size_t(t)] != maskId) continue;
-    ++found;
     albert_softmax(logits->data + t * V, V, probs.data());
     int64_t k = albert_top_k(probs.data(), V, topK, top.data());
     llvm::json::Array predictions;
@@ -185,7 +192,6 @@ llvm::Error Runner::fillMask(const Encoding &e) {
     if (o.json)
       masks.push_back(llvm::json::Object{{"position", t}, {"predictions", std::move(predictions)}});
   }
-  if (!found) return fail("the text has no [MASK] token to fill");
   if (o.json)
     printJson(llvm::json::Object{{"masks", std::move(masks)}});
   return llvm::Error::success();
