@@ -55,7 +55,11 @@ MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
     return l;
   }
   // Panel widths from ../shared/notes/halide-cpu.md: 3 vectors x 8 rows = 24
-  // accumulators fit the 32 AVX-512 registers with room for the loads.
+  // accumulators fit the 32 AVX-512 registers with room for the loads. N is
+  // padded to whole 3-vector panels where that adds at most 1/16 of the
+  // work: 2-vector tiles (16 accumulators) were slower. ALBERT-large
+  // (N = 1024, 4096: 22 and 86 panels of 48 instead of 32 and 128 of 32),
+  // 1 x 128, 2 threads: 297.5 -> 291.0 ms (alternating albertc bench).
   int v = vectorWidth(t);
   MatmulLayout l;
   l.n = n;
@@ -63,6 +67,8 @@ MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
   l.panel = v;
   for (int p : {3 * v, 2 * v})
     if (n % p == 0) { l.panel = p; break; }
+  const int padded3 = (n + 3 * v - 1) / (3 * v) * (3 * v);
+  if (l.panel != 3 * v && 16 * (padded3 - n) <= n) l.panel = 3 * v;
   return l;
 }
 
@@ -317,8 +323,11 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   if (!isOutput) out.compute_root();
 
   auto scheduleAcc = [&](Func consumer, Var at) {
-    acc.compute_at(consumer, at)
-        .vectorize(c, V, TailStrategy::RoundUp)
+    // A whole panel even in a last, partial one (weights and bias are
+    // padded to whole panels): a constant-size tile stays on the stack, where
+    // a guarded one was a heap allocation per tile.
+    acc.compute_at(consumer, at).bound_extent(c, P);
+    acc.vectorize(c, V, TailStrategy::RoundUp)
         .unroll(c)
         .unroll(r);
     acc.update()
