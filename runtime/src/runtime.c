@@ -514,6 +514,11 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
                   "open: path is NULL but %s was compiled without --embed-weights", model->name);
     }
     rc = bind_weights(h, model->embedded_weights, model->embedded_size, "embedded weights");
+  } else if (!path[0]) {
+    free(h);
+    return fail(open_error, ALBERT_RT_INVALID_ARGUMENT,
+                "open: path is empty (the folder holding %s.weights, the file, or NULL for "
+                "embedded weights)", model->name);
   } else {
     char file[4096];
     struct stat st;
@@ -537,6 +542,17 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
       close(fd);
       free(h);
       return fail(open_error, ALBERT_RT_IO, "%s: not a regular file", file);
+    }
+    /* The size first: a wrong path to a file of many GB must not be read
+     * into memory (bind_weights checks the bytes). */
+    if ((uint64_t)st.st_size != model->weights_file_size) {
+      close(fd);
+      free(h);
+      return fail(open_error, ALBERT_RT_BAD_WEIGHTS,
+                  "%s: %lld bytes, expected %llu (truncated, or the weights of another model "
+                  "than %s)",
+                  file, (long long)st.st_size, (unsigned long long)model->weights_file_size,
+                  model->name);
     }
     rc = copy_weights(file, fd, &st, &h->copy);
     close(fd);

@@ -158,6 +158,8 @@ TEST_F(RuntimeTest, ChecksTheWeightsFile) {
   EXPECT_EQ(api.open("/nonexistent/dir/rt_tiny.weights", nullptr, &m), 2);
   EXPECT_EQ(m, nullptr);
   EXPECT_NE(std::string(api.error(nullptr)).find("cannot open"), std::string::npos);
+  EXPECT_EQ(api.open("", nullptr, &m), 1);
+  EXPECT_NE(std::string(api.error(nullptr)).find("open: path is empty"), std::string::npos);
 
   char tmpl[] = "/tmp/albertc-runtime-XXXXXX";
   std::string path = std::string(mkdtemp(tmpl)) + "/damaged.weights";
