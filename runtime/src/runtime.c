@@ -54,6 +54,7 @@ struct albert_rt_handle {
   int users;
   int busy;
   int closing;
+  uint64_t ticket; /* what open gave the caller */
   char error[ERROR_SIZE];
 };
 
@@ -88,6 +89,12 @@ static __thread const void *stale_ticket;
  * (run, output) was refused, and that handle. */
 static __thread char busy_error[ERROR_SIZE];
 static __thread const void *busy_ticket;
+/* Why this thread's last call with a handle, a tokenizer call, failed, and
+ * that handle: tokenizer calls may run on many threads at once, so their
+ * errors are per thread (a run or an output call, one thread at a time,
+ * writes the handle's). */
+static __thread char tok_error[ERROR_SIZE];
+static __thread const void *tok_ticket;
 /* The last message Halide reported on this thread (assertions, bounds). */
 static __thread char halide_message[ERROR_SIZE];
 
@@ -201,6 +208,7 @@ static uint64_t register_handle(albert_rt_handle *h) {
   slots[slot].handle = h;
   slots[slot].next_free = UINT32_MAX;
   uint64_t ticket = make_ticket(slot, slots[slot].generation);
+  h->ticket = ticket;
   pthread_mutex_unlock(&registry_lock);
   return ticket;
 }
@@ -301,9 +309,12 @@ static void release_copy(weights_copy *c) {
  * call (run, output) is refused, with a message in busy_error, while another
  * exclusive call on the handle is in flight: a handle serves one thread at a
  * time, and two threads in one run would corrupt each other's outputs. */
-static albert_rt_handle *acquire(const void *ticket, const char *what, int exclusive) {
+static albert_rt_handle *acquire(const albert_rt_model *model, const void *ticket,
+                                 const char *what, int exclusive) {
   pthread_mutex_lock(&registry_lock);
   albert_rt_handle *h = lookup_locked(ticket);
+  const albert_rt_model *other = h && h->model != model ? h->model : NULL;
+  if (other) h = NULL; /* another library's handle, in a shared registry */
   int busy = h && exclusive && h->busy;
   if (h && !busy) {
     ++h->users;
@@ -313,6 +324,12 @@ static albert_rt_handle *acquire(const void *ticket, const char *what, int exclu
   if (!h && !ticket) {
     /* albert_rt_error(NULL) reads open_error. */
     fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "%s: model handle is NULL", what);
+  } else if (other) {
+    fail(stale_error, ALBERT_RT_INVALID_ARGUMENT,
+         "%s: model handle %p was opened by library %s, not %s", what, ticket, other->name,
+         model->name);
+    stale_ticket = ticket;
+    if (busy_ticket == ticket) busy_ticket = NULL;
   } else if (!h) {
     fail(stale_error, ALBERT_RT_INVALID_ARGUMENT,
          "%s: model handle %p used after close or never opened", what, ticket);
@@ -327,6 +344,9 @@ static albert_rt_handle *acquire(const void *ticket, const char *what, int exclu
   } else if (busy_ticket == ticket) {
     busy_ticket = NULL;
   }
+  /* A run or output call is now this thread's last call with the handle: its
+   * error, if any, is the handle's. */
+  if (h && exclusive && tok_ticket == ticket) tok_ticket = NULL;
   return h;
 }
 
@@ -791,9 +811,9 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
   return ALBERT_RT_OK;
 }
 
-int albert_rt_run(albert_rt_handle *ticket, int64_t batch, int64_t seq, const int32_t *ids,
-                  const int32_t *mask, const int32_t *tt) {
-  albert_rt_handle *h = acquire(ticket, "run", 1);
+int albert_rt_run(const albert_rt_model *model, albert_rt_handle *ticket, int64_t batch,
+                  int64_t seq, const int32_t *ids, const int32_t *mask, const int32_t *tt) {
+  albert_rt_handle *h = acquire(model, ticket, "run", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = h->model->choices
                ? fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
@@ -803,9 +823,10 @@ int albert_rt_run(albert_rt_handle *ticket, int64_t batch, int64_t seq, const in
   return rc;
 }
 
-int albert_rt_run_choices(albert_rt_handle *ticket, int64_t batch, int64_t choices, int64_t seq,
-                          const int32_t *ids, const int32_t *mask, const int32_t *tt) {
-  albert_rt_handle *h = acquire(ticket, "run", 1);
+int albert_rt_run_choices(const albert_rt_model *model, albert_rt_handle *ticket, int64_t batch,
+                          int64_t choices, int64_t seq, const int32_t *ids, const int32_t *mask,
+                          const int32_t *tt) {
+  albert_rt_handle *h = acquire(model, ticket, "run", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = h->model->choices
                ? run(h, batch, seq, ids, mask, tt, choices)
@@ -815,13 +836,15 @@ int albert_rt_run_choices(albert_rt_handle *ticket, int64_t batch, int64_t choic
   return rc;
 }
 
-void *albert_rt_tokenizer_begin(const albert_rt_handle *ticket, albert_rt_handle **held) {
+void *albert_rt_tokenizer_begin(const albert_rt_model *model, const albert_rt_handle *ticket,
+                                albert_rt_handle **held) {
   *held = NULL;
-  albert_rt_handle *h = acquire(ticket, "tokenizer", 0);
+  albert_rt_handle *h = acquire(model, ticket, "tokenizer", 0);
   if (!h) return NULL;
   if (!h->tokenizer) {
-    fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "%s was compiled without a tokenizer",
+    fail(tok_error, ALBERT_RT_INVALID_ARGUMENT, "%s was compiled without a tokenizer",
          h->model->name);
+    tok_ticket = ticket;
     release(h, 0);
     return NULL;
   }
@@ -830,7 +853,10 @@ void *albert_rt_tokenizer_begin(const albert_rt_handle *ticket, albert_rt_handle
 }
 
 int albert_rt_tokenizer_end(albert_rt_handle *h, int rc, const char *message) {
-  if (rc) fail(h->error, rc, "%s", message ? message : "tokenizer failed");
+  if (rc) {
+    fail(tok_error, rc, "%s", message ? message : "tokenizer failed");
+    tok_ticket = (const void *)(uintptr_t)h->ticket;
+  }
   release(h, 0);
   return rc;
 }
@@ -865,9 +891,9 @@ static int output(const albert_rt_handle *h, int index, const float **data, int6
   return ALBERT_RT_OK;
 }
 
-int albert_rt_output(const albert_rt_handle *ticket, int index, const float **data,
-                     int64_t shape[3], int *rank) {
-  albert_rt_handle *h = acquire(ticket, "output", 1);
+int albert_rt_output(const albert_rt_model *model, const albert_rt_handle *ticket, int index,
+                     const float **data, int64_t shape[3], int *rank) {
+  albert_rt_handle *h = acquire(model, ticket, "output", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = output(h, index, data, shape, rank);
   release(h, 1);
@@ -889,21 +915,23 @@ static int output_into(const albert_rt_handle *h, int index, float *dst, int64_t
   return ALBERT_RT_OK;
 }
 
-int albert_rt_output_into(const albert_rt_handle *ticket, int index, float *dst,
-                          int64_t capacity) {
-  albert_rt_handle *h = acquire(ticket, "output_into", 1);
+int albert_rt_output_into(const albert_rt_model *model, const albert_rt_handle *ticket, int index,
+                          float *dst, int64_t capacity) {
+  albert_rt_handle *h = acquire(model, ticket, "output_into", 1);
   if (!h) return ALBERT_RT_INVALID_ARGUMENT;
   int rc = output_into(h, index, dst, capacity);
   release(h, 1);
   return rc;
 }
 
-const char *albert_rt_error(const albert_rt_handle *ticket) {
+const char *albert_rt_error(const albert_rt_model *model, const albert_rt_handle *ticket) {
   if (!ticket) return open_error;
   if (ticket == busy_ticket) return busy_error;
   pthread_mutex_lock(&registry_lock);
   albert_rt_handle *h = lookup_locked(ticket);
+  if (h && h->model != model) h = NULL; /* another library's: as acquire says */
   pthread_mutex_unlock(&registry_lock);
+  if (h && ticket == tok_ticket) return tok_error;
   if (h) return h->error;
   if (stale_ticket != (const void *)ticket) {
     fail(stale_error, ALBERT_RT_INVALID_ARGUMENT,
@@ -916,10 +944,11 @@ const char *albert_rt_error(const albert_rt_handle *ticket) {
 /* Closing a handle that is not open (closed twice, never opened) does
  * nothing. A call still in flight on another thread (a misuse: one thread at
  * a time) finishes first; the last one out frees the handle. */
-void albert_rt_close(albert_rt_handle *ticket) {
+void albert_rt_close(const albert_rt_model *model, albert_rt_handle *ticket) {
   if (!ticket) return;
   pthread_mutex_lock(&registry_lock);
   albert_rt_handle *h = lookup_locked(ticket);
+  if (h && h->model != model) h = NULL; /* another library's: not ours to close */
   int now = 0;
   if (h) {
     uint32_t slot = (uint32_t)((uintptr_t)ticket & (MAX_SLOTS - 1));

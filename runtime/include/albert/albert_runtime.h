@@ -41,8 +41,10 @@
  * run concurrently. A run or output call made while another thread is in a
  * run or output call on the same handle is refused (ALBERT_RT_INVALID_ARGUMENT,
  * "... in use by another thread"); the tokenizer may be used from any number
- * of threads at once. The kernels' thread pool is Halide's, shared by the
- * process; its size is set by the last open that asked for one. Its idle
+ * of threads at once. The kernels' thread pool is Halide's: one per shared
+ * library (each carries its own Halide runtime; static libraries linked into
+ * one program share one), used by all its handles; its size is set by the
+ * last open that asked for one (Halide caps it at 256). Its idle
  * workers spin about 80 us before they sleep (runtime.c,
  * halide_thread_yield): awake between the parallel loops of a run, asleep
  * soon after it returns.
@@ -198,40 +200,51 @@ typedef struct albert_rt_handle albert_rt_handle;
 
 /* Opens a model: `path` is the folder holding <name>.weights, the weights
  * file itself, or NULL for embedded weights. num_threads > 0 sets the size of
- * the library's (process-wide) kernel thread pool; <= 0 keeps the current one
+ * the library's kernel thread pool (shared by its handles); <= 0 keeps the current one
  * (initially HL_NUM_THREADS or the core count). On failure *out is NULL and
  * albert_rt_error(NULL) says why (per thread). */
 int albert_rt_open(const albert_rt_model *model, const char *path, int num_threads,
                    albert_rt_handle **out);
+/* Every call below takes the calling library's `model` with the handle: a
+ * handle opened by another library (another model) is refused like one that
+ * is not open, also where two static libraries share one copy of this
+ * runtime (and so one registry of handles). */
 /* Runs on [batch, seq] int32 inputs (row-major). mask and token_type_ids may
  * be NULL (all ones / all zeros). */
-int albert_rt_run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *input_ids,
-                  const int32_t *attention_mask, const int32_t *token_type_ids);
+int albert_rt_run(const albert_rt_model *model, albert_rt_handle *h, int64_t batch, int64_t seq,
+                  const int32_t *input_ids, const int32_t *attention_mask,
+                  const int32_t *token_type_ids);
 /* The same for a multiple-choice model: [batch, choices, seq] inputs. */
-int albert_rt_run_choices(albert_rt_handle *h, int64_t batch, int64_t choices, int64_t seq,
-                          const int32_t *input_ids, const int32_t *attention_mask,
-                          const int32_t *token_type_ids);
+int albert_rt_run_choices(const albert_rt_model *model, albert_rt_handle *h, int64_t batch,
+                          int64_t choices, int64_t seq, const int32_t *input_ids,
+                          const int32_t *attention_mask, const int32_t *token_type_ids);
 /* Output `index` of the last run: library-owned data, its rank (2 or 3) and
  * shape. */
-int albert_rt_output(const albert_rt_handle *h, int index, const float **data,
-                     int64_t shape[3], int *rank);
+int albert_rt_output(const albert_rt_model *model, const albert_rt_handle *h, int index,
+                     const float **data, int64_t shape[3], int *rank);
 /* Copies output `index` of the last run into caller-owned `dst` of
  * `capacity` floats. */
-int albert_rt_output_into(const albert_rt_handle *h, int index, float *dst, int64_t capacity);
+int albert_rt_output_into(const albert_rt_model *model, const albert_rt_handle *h, int index,
+                          float *dst, int64_t capacity);
 /* A tokenizer call on `h` (libraries compiled with a tokenizer): begin returns
  * the tokenizer (owned by the handle) and holds the handle, so that a close
- * from another thread waits, until end; end makes `message` the handle's last
- * error when rc != 0 and returns rc. begin returns NULL, with nothing to end,
- * when `h` is not open or the library has no tokenizer (albert_rt_error says
- * which). Any number of threads may be inside begin/end at once. */
-void *albert_rt_tokenizer_begin(const albert_rt_handle *h, albert_rt_handle **held);
+ * from another thread waits, until end; end makes `message` this thread's
+ * last error for the handle when rc != 0 and returns rc. begin returns NULL,
+ * with nothing to end, when `h` is not open or the library has no tokenizer
+ * (albert_rt_error says which). Any number of threads may be inside
+ * begin/end at once; each sees its own tokenizer errors. */
+void *albert_rt_tokenizer_begin(const albert_rt_model *model, const albert_rt_handle *h,
+                                albert_rt_handle **held);
 int albert_rt_tokenizer_end(albert_rt_handle *held, int rc, const char *message);
-/* The last error of `h`; h NULL: this thread's last failed open (or call
- * given a NULL handle); a handle that is not open: why this thread's last call
- * with it failed. Never NULL. */
-const char *albert_rt_error(const albert_rt_handle *h);
-/* Frees everything of `h`; NULL or a handle that is not open: no-op. */
-void albert_rt_close(albert_rt_handle *h);
+/* The last error of `h`: a tokenizer call's failure on this thread if that
+ * was this thread's last call with h, else the handle's last run or output
+ * failure; h NULL: this thread's last failed open (or call given a NULL
+ * handle); a handle that is not open (or another library's): why this
+ * thread's last call with it failed. Never NULL. */
+const char *albert_rt_error(const albert_rt_model *model, const albert_rt_handle *h);
+/* Frees everything of `h`; NULL, a handle that is not open, or another
+ * library's: no-op. */
+void albert_rt_close(const albert_rt_model *model, albert_rt_handle *h);
 
 #ifdef __cplusplus
 }
