@@ -56,8 +56,8 @@ int main(int argc, char **argv) {
     label[w] = (int32_t)albert_argmax(p, NER_NUM_LABELS);
     score[w] = p[label[w]];
   }
-  int64_t count = albert_group_entities(label, score, begin, end, words, names, entities,
-                                        (int64_t)cap);
+  int64_t count = albert_group_entities(label, score, begin, end, words, names, NER_NUM_LABELS,
+                                        entities, (int64_t)cap);
   for (int64_t i = 0; i < count && i < (int64_t)cap; ++i)
     printf("%-8s %.4f  \"%.*s\"  [%d, %d)\n", entities[i].type, entities[i].score,
            (int)(entities[i].end - entities[i].begin), text + entities[i].begin,

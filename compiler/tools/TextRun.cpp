@@ -249,8 +249,8 @@ llvm::Error Runner::entities(const Encoding &e) {
   }
   std::vector<albert_entity> found(label.size() + 1);
   int64_t count = albert_group_entities(label.data(), score.data(), begin.data(), end.data(),
-                                        words, cnames.data(), found.data(),
-                                        int64_t(found.size()));
+                                        words, cnames.data(), int64_t(cnames.size()),
+                                        found.data(), int64_t(found.size()));
   llvm::json::Array list;
   for (int64_t i = 0; i < count; ++i) {
     const albert_entity &x = found[size_t(i)];

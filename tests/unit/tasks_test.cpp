@@ -90,7 +90,7 @@ TEST(GroupEntities, BioTags) {
   int32_t begin[] = {0, 5, 11, 17, 20, 24, 29, 34};
   int32_t end[] = {4, 10, 16, 19, 23, 28, 33, 39};
   albert_entity e[4];
-  ASSERT_EQ(albert_group_entities(label, score, begin, end, 8, names, e, 4), 2);
+  ASSERT_EQ(albert_group_entities(label, score, begin, end, 8, names, 5, e, 4), 2);
   EXPECT_STREQ(e[0].type, "PER");
   EXPECT_EQ(e[0].first_word, 0);
   EXPECT_EQ(e[0].last_word, 1);
@@ -113,7 +113,7 @@ TEST(GroupEntities, StartsAndSplits) {
   int32_t begin[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   int32_t end[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   albert_entity e[8];
-  ASSERT_EQ(albert_group_entities(label, score, begin, end, 8, names, e, 8), 4);
+  ASSERT_EQ(albert_group_entities(label, score, begin, end, 8, names, 5, e, 8), 4);
   EXPECT_STREQ(e[0].type, "X"); // I-X I-X
   EXPECT_EQ(e[0].last_word, 1);
   EXPECT_STREQ(e[1].type, "X"); // B-X I-X
@@ -124,8 +124,37 @@ TEST(GroupEntities, StartsAndSplits) {
   EXPECT_EQ(e[3].first_word, 6);
   EXPECT_EQ(e[3].last_word, 7);
   // Capacity: the count is still the whole count.
-  EXPECT_EQ(albert_group_entities(label, score, begin, end, 8, names, e, 1), 4);
+  EXPECT_EQ(albert_group_entities(label, score, begin, end, 8, names, 5, e, 1), 4);
   EXPECT_EQ(e[0].last_word, 1);
+}
+
+// Tests that labels outside [0, num_labels) and NULL names count as "O" (a
+// label index is never used to read past label_names).
+TEST(GroupEntities, OutOfRangeLabelsAreO) {
+  const char *names[] = {"O", "B-X", NULL};
+  int32_t label[] = {1, 7, -1, 2, 1};
+  float score[5] = {1, 1, 1, 1, 1};
+  int32_t begin[5] = {0, 1, 2, 3, 4};
+  int32_t end[5] = {1, 2, 3, 4, 5};
+  albert_entity e[5];
+  ASSERT_EQ(albert_group_entities(label, score, begin, end, 5, names, 3, e, 5), 2);
+  EXPECT_EQ(e[0].last_word, 0);
+  EXPECT_EQ(e[1].first_word, 4);
+}
+
+// Tests that NaN ranks above every number in argmax and top-k (as in torch),
+// so one NaN does not keep larger values out of the top k, and that softmax
+// of n = 0 writes nothing.
+TEST(TopK, NaNRanksFirst) {
+  const float v[] = {1.0f, NAN, 5.0f, 3.0f};
+  int64_t idx[2];
+  ASSERT_EQ(albert_top_k(v, 4, 2, idx), 2);
+  EXPECT_EQ(idx[0], 1);
+  EXPECT_EQ(idx[1], 2);
+  EXPECT_EQ(albert_argmax(v, 4), 1);
+  float p[1] = {42.0f};
+  albert_softmax(p, 0, p);
+  EXPECT_EQ(p[0], 42.0f);
 }
 
 } // namespace

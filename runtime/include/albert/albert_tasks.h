@@ -24,8 +24,10 @@ extern "C" {
 #endif
 
 /* probs[i] = exp(logits[i]) / sum_j exp(logits[j]), computed stably (the max is
- * subtracted first). n >= 1. probs may be logits. */
+ * subtracted first). probs may be logits; n <= 0 writes nothing. As
+ * torch.softmax: a NaN or +Inf logit makes every probability NaN. */
 static inline void albert_softmax(const float *logits, int64_t n, float *probs) {
+  if (n <= 0) return;
   float mx = logits[0];
   for (int64_t i = 1; i < n; ++i)
     if (logits[i] > mx) mx = logits[i];
@@ -44,26 +46,34 @@ static inline void albert_class_probabilities(const float *logits, int64_t n, fl
     albert_softmax(logits, n, probs);
 }
 
-/* The index of the largest value (the first one on ties). n >= 1. */
+/* Whether a ranks above b: the larger, with NaN above every number (as
+ * torch.argmax and torch.topk order them). */
+static inline int albert_ranks_above(float a, float b) {
+  return a > b || (a != a && b == b);
+}
+
+/* The index of the largest value (the first one on ties; a NaN counts as the
+ * largest, as in torch.argmax). n >= 1; n <= 0 returns 0. */
 static inline int64_t albert_argmax(const float *values, int64_t n) {
   int64_t best = 0;
   for (int64_t i = 1; i < n; ++i)
-    if (values[i] > values[best]) best = i;
+    if (albert_ranks_above(values[i], values[best])) best = i;
   return best;
 }
 
 /* Writes the indices of the min(k, n) largest values into indices[], largest
- * first (lower index first on ties); returns how many. O(n k): meant for
- * small k, such as the top 5 of a vocabulary. */
+ * first (lower index first on ties; NaNs first, as in torch.topk); returns
+ * how many. O(n k): meant for small k, such as the top 5 of a vocabulary. */
 static inline int64_t albert_top_k(const float *values, int64_t n, int64_t k, int64_t *indices) {
   if (k > n) k = n;
   if (k < 0) k = 0;
   int64_t count = 0;
   for (int64_t i = 0; i < n; ++i) {
     /* Insert i into the sorted prefix if it beats the smallest kept value. */
-    if (count == k && (k == 0 || !(values[i] > values[indices[k - 1]]))) continue;
+    if (count == k && (k == 0 || !albert_ranks_above(values[i], values[indices[k - 1]])))
+      continue;
     int64_t pos = count < k ? count++ : k - 1;
-    while (pos > 0 && values[i] > values[indices[pos - 1]]) {
+    while (pos > 0 && albert_ranks_above(values[i], values[indices[pos - 1]])) {
       indices[pos] = indices[pos - 1];
       --pos;
     }
@@ -190,12 +200,15 @@ static inline int albert_entity_type(const char *name, char type[64], int *begin
  * token (HuggingFace's aggregation_strategy="first"): word_label[w], with
  * probability word_score[w], covering bytes [word_begin[w], word_end[w]).
  * An entity starts at a "B-X" word, or at an "I-X" / "X" word that does not
- * continue an entity of type X; "O" ends it. Writes at most `capacity`
- * entities; returns how many there are (which may be more). */
+ * continue an entity of type X; "O" ends it. label_names holds num_labels
+ * names; a label outside [0, num_labels), or a NULL name, counts as "O".
+ * Writes at most `capacity` entities; returns how many there are (which may
+ * be more). */
 static inline int64_t albert_group_entities(const int32_t *word_label, const float *word_score,
                                             const int32_t *word_begin, const int32_t *word_end,
                                             int64_t num_words, const char *const *label_names,
-                                            albert_entity *entities, int64_t capacity) {
+                                            int64_t num_labels, albert_entity *entities,
+                                            int64_t capacity) {
   int64_t count = 0;
   int open = 0;         /* the last entity can still grow */
   char current[64] = ""; /* its type */
@@ -204,7 +217,9 @@ static inline int64_t albert_group_entities(const int32_t *word_label, const flo
   for (int64_t w = 0; w < num_words; ++w) {
     char type[64];
     int begins;
-    if (!albert_entity_type(label_names[word_label[w]], type, &begins)) {
+    int32_t l = word_label[w];
+    if (l < 0 || l >= num_labels || !label_names[l] ||
+        !albert_entity_type(label_names[l], type, &begins)) {
       open = 0;
       continue;
     }
