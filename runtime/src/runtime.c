@@ -713,6 +713,19 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
   return ALBERT_RT_OK;
 }
 
+/* Token i of the flat input as the caller indexes it: [example][token], or
+ * [example][choice][token] for a multiple-choice model. */
+static const char *position(char buf[96], const albert_rt_model *m, int64_t i, int64_t seq,
+                            int64_t choices) {
+  int64_t row = i / seq, t = i % seq;
+  if (m->choices)
+    snprintf(buf, 96, "[%lld][%lld][%lld]", (long long)(row / choices),
+             (long long)(row % choices), (long long)t);
+  else
+    snprintf(buf, 96, "[%lld][%lld]", (long long)row, (long long)t);
+  return buf;
+}
+
 static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *ids,
                const int32_t *mask, const int32_t *tt, int64_t choices) {
   const albert_rt_model *m = h->model;
@@ -737,8 +750,13 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
                 "run: seq must be in [1, %lld] (max_position_embeddings), got %lld",
                 (long long)m->max_positions, (long long)seq);
   if (batch > (int64_t)1 << 24 || batch * seq > ((int64_t)1 << 28))
-    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: batch x seq = %lld x %lld is too large",
-                (long long)batch, (long long)seq);
+    return m->choices
+               ? fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                      "run: batch x num_choices x seq = %lld x %lld x %lld is too large",
+                      (long long)(batch / choices), (long long)choices, (long long)seq)
+               : fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
+                      "run: batch x seq = %lld x %lld is too large", (long long)batch,
+                      (long long)seq);
   int64_t n = batch * seq;
   int64_t widest = (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK * m->max_token_cols * 4;
   if (widest > INT32_MAX)
@@ -746,20 +764,20 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
                 "run: batch x seq = %lld x %lld is too large: a [%lld, %lld] float32 tensor would "
                 "exceed 2 GiB (the kernels' buffer limit); run smaller batches",
                 (long long)batch, (long long)seq, (long long)n, (long long)m->max_token_cols);
+  char at[96];
   for (int64_t i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= m->vocab_size)
       return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
-                  "run: input_ids[%lld][%lld] = %d is outside the vocabulary [0, %lld)",
-                  (long long)(i / seq), (long long)(i % seq), ids[i], (long long)m->vocab_size);
+                  "run: input_ids%s = %d is outside the vocabulary [0, %lld)",
+                  position(at, m, i, seq, choices), ids[i], (long long)m->vocab_size);
     if (mask && mask[i] != 0 && mask[i] != 1)
       return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
-                  "run: attention_mask[%lld][%lld] = %d (must be 0 or 1)", (long long)(i / seq),
-                  (long long)(i % seq), mask[i]);
+                  "run: attention_mask%s = %d (must be 0 or 1)", position(at, m, i, seq, choices),
+                  mask[i]);
     if (tt && (tt[i] < 0 || tt[i] >= m->type_vocab_size))
       return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
-                  "run: token_type_ids[%lld][%lld] = %d is outside [0, %lld)",
-                  (long long)(i / seq), (long long)(i % seq), tt[i],
-                  (long long)m->type_vocab_size);
+                  "run: token_type_ids%s = %d is outside [0, %lld)",
+                  position(at, m, i, seq, choices), tt[i], (long long)m->type_vocab_size);
   }
   /* Defaults for absent mask / token types live next to a copy of nothing:
    * the kernels read the caller's arrays in place when given. */
