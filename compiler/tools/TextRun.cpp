@@ -434,6 +434,9 @@ llvm::Error Runner::run() {
   if (lib.task == "multiple-choice") return chooseAnswer();
   if (!o.choices.empty()) return fail("--choice is for multiple-choice models");
   if (lib.task == "question-answering") return answer();
+  // Entities are the first text's words; a pair would be encoded and ignored.
+  if (lib.task == "token-classification" && o.hasPair)
+    return fail("token classification tags one text: --text-pair is not used");
   auto e = encode(o.text, o.hasPair ? &o.pair : nullptr, maxLength);
   if (!e) return e.takeError();
   if (lib.task == "masked-lm" || lib.task == "pretraining") return fillMask(*e);
