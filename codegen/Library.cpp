@@ -399,8 +399,8 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
             ? "API int " + n + "_run(" + n + "_model *m, int64_t batch, int64_t num_choices, "
               "int64_t seq, const int32_t *input_ids, const int32_t *attention_mask, "
               "const int32_t *token_type_ids) {\n"
-              "  return albert_rt_run_choices(&model, (albert_rt_handle *)m, batch, num_choices, seq, "
-              "input_ids, attention_mask, token_type_ids);\n}\n"
+              "  return albert_rt_run_choices(&model, (albert_rt_handle *)m, batch, num_choices, "
+              "seq, input_ids, attention_mask, token_type_ids);\n}\n"
             : "API int " + n + "_run(" + n + "_model *m, int64_t batch, int64_t seq, "
               "const int32_t *input_ids, const int32_t *attention_mask, "
               "const int32_t *token_type_ids) {\n"
@@ -415,7 +415,8 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
   // library. Each call holds the handle from begin to end (a close waits).
   std::string h = "(const albert_rt_handle *)m";
   std::string begin = "  albert_rt_handle *held;\n"
-                      "  void *t = albert_rt_tokenizer_begin(&model, " + h + ", &held); /* albert_tok */\n";
+                      "  void *t = albert_rt_tokenizer_begin(&model, " + h +
+                      ", &held); /* albert_tok */\n";
   auto forward = [&](const std::string &call, const std::string &out) {
     return "  if (" + out + ") *" + out + " = 0;\n" + begin + "  if (!t) return 1;\n" +
            (tokenizer ? "  int rc = " + call + ";\n"
@@ -491,10 +492,12 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
   c << "}\n"
     << "API int " << n << "_output(const " << n << "_model *m, int index, const float **data, "
        "int64_t shape[3], int *rank) {\n"
-    << "  return albert_rt_output(&model, (const albert_rt_handle *)m, index, data, shape, rank);\n}\n"
+    << "  return albert_rt_output(&model, (const albert_rt_handle *)m, index, data, shape, "
+       "rank);\n}\n"
     << "API int " << n << "_output_into(const " << n << "_model *m, int index, float *dst, "
        "int64_t capacity) {\n"
-    << "  return albert_rt_output_into(&model, (const albert_rt_handle *)m, index, dst, capacity);\n}\n"
+    << "  return albert_rt_output_into(&model, (const albert_rt_handle *)m, index, dst, "
+       "capacity);\n}\n"
     << "API int " << n << "_num_outputs(void) { return " << plan.outputs.size() << "; }\n"
     << "API void " << n << "_limits(int64_t *vocab_size, int64_t *type_vocab_size, "
        "int64_t *max_seq) {\n"
@@ -506,7 +509,8 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << " ? outputs[index].name : 0;\n}\n"
     << "API const char *" << n << "_error(const " << n << "_model *m) {\n"
     << "  return albert_rt_error(&model, (const albert_rt_handle *)m);\n}\n"
-    << "API void " << n << "_close(" << n << "_model *m) { albert_rt_close(&model, (albert_rt_handle *)m); }\n";
+    << "API void " << n << "_close(" << n << "_model *m) {\n"
+    << "  albert_rt_close(&model, (albert_rt_handle *)m);\n}\n";
   return c.str();
 }
 
@@ -866,7 +870,8 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
       return fail(err(spiece + ": " + ec.message()));
   }
   std::string modelC = dir + "/" + n + "_model.c";
-  if (auto e = writeFile(modelC, modelSource(*plan, opts, fingerprint, checksum, fileSize, spieceSize)))
+  if (auto e = writeFile(modelC,
+                         modelSource(*plan, opts, fingerprint, checksum, fileSize, spieceSize)))
     return fail(std::move(e));
   if (auto e = writeFile(dir + "/" + n + ".h", publicHeader(*plan, opts))) return fail(std::move(e));
   const char *cc = getenv("CC") ? getenv("CC") : "cc";

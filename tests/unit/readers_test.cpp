@@ -90,7 +90,8 @@ TEST(Config, ReportsEachProblemWithFileAndKey) {
             std::string::npos);
   EXPECT_NE(configError(configWith("hidden_size", "1e300")).find("'hidden_size' must be an integer"),
             std::string::npos);
-  EXPECT_NE(configError(configWith("model_type", "5")).find("config.json: model_type must be a string"),
+  EXPECT_NE(configError(configWith("model_type", "5"))
+                .find("config.json: model_type must be a string"),
             std::string::npos);
   // Control bytes of a bad value are escaped in the message, not printed raw.
   EXPECT_NE(configError(configWith("model_type", R"("alb\u0000ert")"))
