@@ -170,14 +170,24 @@ static uint64_t make_ticket(uint32_t slot, uint32_t generation) {
   return (uint64_t)generation << 32 | instance_tag() << SLOT_BITS | slot;
 }
 
-/* The live handle behind `ticket`, or NULL. Call with registry_lock held. */
-static albert_rt_handle *lookup_locked(const void *ticket) {
+/* The live handle behind `ticket` opened by `model`'s library, or NULL; a live
+ * handle of another library (two static libraries share one registry) is
+ * NULL too, and *other (when not NULL) is then its model. Call with
+ * registry_lock held. */
+static albert_rt_handle *lookup_locked(const albert_rt_model *model, const void *ticket,
+                                       const albert_rt_model **other) {
+  if (other) *other = NULL;
   uint64_t t = (uint64_t)(uintptr_t)ticket;
   uint32_t slot = (uint32_t)(t & (MAX_SLOTS - 1));
   uint32_t generation = (uint32_t)(t >> 32);
   if (((t >> SLOT_BITS) & (((uint64_t)1 << TAG_BITS) - 1)) != instance_tag()) return NULL;
   if (slot >= num_slots || slots[slot].generation != generation) return NULL;
-  return slots[slot].handle;
+  albert_rt_handle *h = slots[slot].handle;
+  if (h && h->model != model) {
+    if (other) *other = h->model;
+    return NULL;
+  }
+  return h;
 }
 
 /* Enters the registry; returns the ticket, or 0 when out of memory/slots. */
@@ -312,9 +322,8 @@ static void release_copy(weights_copy *c) {
 static albert_rt_handle *acquire(const albert_rt_model *model, const void *ticket,
                                  const char *what, int exclusive) {
   pthread_mutex_lock(&registry_lock);
-  albert_rt_handle *h = lookup_locked(ticket);
-  const albert_rt_model *other = h && h->model != model ? h->model : NULL;
-  if (other) h = NULL; /* another library's handle, in a shared registry */
+  const albert_rt_model *other;
+  albert_rt_handle *h = lookup_locked(model, ticket, &other);
   int busy = h && exclusive && h->busy;
   if (h && !busy) {
     ++h->users;
@@ -946,8 +955,7 @@ const char *albert_rt_error(const albert_rt_model *model, const albert_rt_handle
   if (!ticket) return open_error;
   if (ticket == busy_ticket) return busy_error;
   pthread_mutex_lock(&registry_lock);
-  albert_rt_handle *h = lookup_locked(ticket);
-  if (h && h->model != model) h = NULL; /* another library's: as acquire says */
+  albert_rt_handle *h = lookup_locked(model, ticket, NULL);
   pthread_mutex_unlock(&registry_lock);
   if (h && ticket == tok_ticket) return tok_error;
   if (h) return h->error;
@@ -965,8 +973,7 @@ const char *albert_rt_error(const albert_rt_model *model, const albert_rt_handle
 void albert_rt_close(const albert_rt_model *model, albert_rt_handle *ticket) {
   if (!ticket) return;
   pthread_mutex_lock(&registry_lock);
-  albert_rt_handle *h = lookup_locked(ticket);
-  if (h && h->model != model) h = NULL; /* another library's: not ours to close */
+  albert_rt_handle *h = lookup_locked(model, ticket, NULL); /* another library's: not ours */
   int now = 0;
   if (h) {
     uint32_t slot = (uint32_t)((uintptr_t)ticket & (MAX_SLOTS - 1));
