@@ -924,32 +924,33 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights",
                                    "albert_tasks.h"};
   if (tokenizer) outputs.push_back(n + ".spiece.model");
-  std::string staged = dir + "/out";
-  if (auto ec = llvm::sys::fs::create_directory(staged))
-    return fail(err(staged + ": cannot create: " + ec.message()));
-  for (const std::string &f : outputs) {
-    if (outExists) {
-      // What rename would refuse to replace, refused before anything moves.
+  if (!outExists) {
+    // The outputs alone in a folder, renamed to OUT in one step.
+    std::string staged = dir + "/out";
+    if (auto ec = llvm::sys::fs::create_directory(staged))
+      return fail(err(staged + ": cannot create: " + ec.message()));
+    for (const std::string &f : outputs)
+      if (auto ec = llvm::sys::fs::rename(dir + "/" + f, staged + "/" + f))
+        return fail(err(staged + "/" + f + ": " + ec.message()));
+    if (auto ec = llvm::sys::fs::rename(staged, absOut))
+      return fail(err(outDir + ": cannot create: " + ec.message()));
+  } else {
+    std::vector<std::string> targets;
+    for (const std::string &f : outputs) {
       SmallString<256> to(absOut);
       llvm::sys::path::append(to, f);
+      targets.push_back(to.str().str());
+    }
+    // What rename would refuse to replace, refused before anything moves.
+    for (const std::string &to : targets) {
       llvm::sys::fs::file_status st;
       if (!llvm::sys::fs::status(to, st, /*follow=*/false) &&
           st.type() == llvm::sys::fs::file_type::directory_file)
         return fail(err(to + ": cannot write: a folder is in the way"));
     }
-    if (auto ec = llvm::sys::fs::rename(dir + "/" + f, staged + "/" + f))
-      return fail(err(staged + "/" + f + ": " + ec.message()));
-  }
-  if (!outExists) {
-    if (auto ec = llvm::sys::fs::rename(staged, absOut))
-      return fail(err(outDir + ": cannot create: " + ec.message()));
-  } else {
-    for (const std::string &f : outputs) {
-      SmallString<256> to(absOut);
-      llvm::sys::path::append(to, f);
-      if (auto ec = llvm::sys::fs::rename(staged + "/" + f, to))
-        return fail(err(to + ": cannot write: " + ec.message()));
-    }
+    for (size_t i = 0; i < outputs.size(); ++i)
+      if (auto ec = llvm::sys::fs::rename(dir + "/" + outputs[i], targets[i]))
+        return fail(err(targets[i] + ": cannot write: " + ec.message()));
   }
   cleanup();
   return llvm::Error::success();
