@@ -90,6 +90,17 @@ struct MatmulResult {
   /// its input (and what the input needs) there, kRowBlock rows at a time.
   Halide::LoopLevel rowBlock;
 };
+/// K per block of a CPU GEMM's reduction (matmul), or K when it is not
+/// blocked. Up to K = 3072 a row block's inputs and one weight panel
+/// (K x 48) mostly share L2 (2 MiB per core on the dev machine), and blocking
+/// did not pay: ALBERT-base with its K = 3072 blocked (by 768) ran 8 x 128 in
+/// 670-677 ms against 628-682, 1 x 128 and 1 x 32 within noise (2 threads,
+/// alternating albertc bench). Longer K is cut into blocks of the largest
+/// divisor of K up to 768 that is a multiple of 16 (at least 256; K with none
+/// stays whole): blocks of 512 to 2048 gave the same 128-131 GFLOP/s on
+/// ALBERT-xlarge's 128 x 2048 x 8192 + LayerNorm, against 97-102 unblocked
+/// (kernel_benchmark, 1 thread).
+int kBlock(int K);
 /// `isOutput`: this is the pipeline's output (exact bounds, no round-up).
 MatmulResult matmul(KernelEnv &env, Halide::Func x, const MatmulLayout &layout,
                     Halide::Func w, Halide::Func b, const MatmulEpilogue &epi,

@@ -72,6 +72,13 @@ MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
   return l;
 }
 
+int kBlock(int K) {
+  if (K <= 3072) return K;
+  for (int kc = 768; kc >= 256; kc -= 16)
+    if (K % kc == 0) return kc;
+  return K;
+}
+
 namespace {
 /// The register-tiled GPU GEMM of `acc` (or of the rfactor'ed partial sums
 /// `acc` of a split-K GEMM) computed per thread in `tile`, whose (c, r[, z])
@@ -204,18 +211,22 @@ int panelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
 /// lines from the caches before they are used: the object writer rewrites
 /// them to prefetcht1 (Library.cpp, `retargetPrefetches`). JIT-compiled
 /// pipelines cannot be rewritten, so env.prefetchWeights is off there.
-/// `tileLoop`: the loop over the block's row tiles, by its Halide name.
-void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func acc, Func w, RVar k,
-                       const std::string &tileLoop) {
+/// `f`: the Func whose update runs the k loop `k` over `span` rows of the
+/// panel (K, or the K block of a blocked GEMM: the next panel's same block
+/// is what the tiles read next); `tileLoop`: the loop over the block's row
+/// tiles, by its Halide name.
+void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f, Func w, RVar k,
+                       int span, const std::string &tileLoop) {
   if (!prefetchesWeights(env, layout)) return;
-  const int K = layout.k;
   const Internal::Call *load = w.value().as<Internal::Call>();
   if (!load || !load->param.defined()) return; // a weight computed in the pipeline
   Expr tile = Var(tileLoop) % 4;
-  Expr kk = Var(acc.name() + ".s1." + k.name());
-  Expr row = K + tile * ((K + 3) / 4) + kk / 4; // rows past K are the next panel's
-  acc.update().prefetch(load->param, k, k, row - kk, PrefetchBoundStrategy::NonFaulting);
+  Expr kk = Var(f.name() + ".s1." + k.name());
+  // Rows past K are the next panel's ([N / P][K][P]).
+  Expr row = layout.k + tile * ((span + 3) / 4) + kk / 4;
+  f.update().prefetch(load->param, k, k, row - kk, PrefetchBoundStrategy::NonFaulting);
 }
+
 } // namespace
 
 MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, Func b,
@@ -310,7 +321,6 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // prefetching the next panel of its run (prefetchNextPanel).
   // Intermediates round their tiles up (rows are padded, W and b are padded
   // to whole panels); the pipeline output keeps exact bounds.
-  const int mc = K >= 2048 ? 32 : 64;
   Var co("co"), ci("ci"), ro("ro"), ri("ri"), rb("rb"), rk("rk");
   TailStrategy rowTail = isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   TailStrategy colTail = (N % P == 0) ? TailStrategy::ShiftInwards
@@ -321,6 +331,55 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // An upper bound on the rows (per-sequence outputs have fewer).
   Expr work = tokenRows(env) * N * K;
   if (!isOutput) out.compute_root();
+
+  const int mc = K >= 2048 ? 32 : 64;
+  // Long K (kBlock) is blocked: the accumulators live in memory (a root
+  // buffer, rows x paddedN) across K blocks, and each K block's 8 x P tile is
+  // summed in registers (`part`, acc's reduction rfactor'ed over the blocks)
+  // and then added to them, once per kc FMAs per accumulator. A task's loop
+  // runs K blocks outside its panels outside the row block's tiles, so the
+  // block's slice of x (rows x kc) and the panel's stay in L2 together. The
+  // consumer (activation, or residual + LayerNorm) then reads acc. Whole
+  // ALBERT-xlarge (F = 8192: its FFN-out), 2 threads, alternating albertc
+  // bench: 1 x 32 257-277 -> 193-202 ms, 1 x 128 664-708 -> 572-593 ms.
+  // Blocking K = 2048 as well (xlarge's QKV, FFN, attention output) made
+  // 1 x 128 slower (683 -> 738 ms): its extra passes over the root
+  // accumulator (bias, epilogue) cost more than L2 gained.
+  // Not for an output without LayerNorm (the pooler, a classifier): its
+  // columns are exact, and its K is the hidden size.
+  const int kc = isOutput && !epi.residualLn ? K : kBlock(K);
+  auto scheduleBlockedAcc = [&]() {
+    RVar ko("ko"), ki("ki");
+    Var u("u"), ac("ac"), acv("acv"), ar("ar"), ari("ari"), arb("arb"), ark("ark"), act("act"),
+        acp("acp");
+    acc.compute_root();
+    Var ar0("ar0"), ari0("ari0");
+    acc.split(r, ar0, ari0, kRowBlock, TailStrategy::RoundUp)
+        .vectorize(c, V, TailStrategy::RoundUp)
+        .unroll(ari0);
+    parallelUnlessSmall(acc, ar0, tokenRows(env) * N);
+    acc.update().split(k.x, ko, ki, kc);
+    Func part = acc.update().rfactor(ko, u);
+    acc.update()
+        .split(c, ac, acv, P, TailStrategy::RoundUp)
+        .split(r, ar, ari, kRowBlock, TailStrategy::RoundUp)
+        .split(ar, arb, ark, mc, TailStrategy::GuardWithIf)
+        .split(ac, act, acp, panelsPerTask(env, layout), TailStrategy::GuardWithIf)
+        .reorder(acv, ari, ark, acp, ko, act, arb)
+        .vectorize(acv, V)
+        .unroll(acv)
+        .unroll(ari)
+        .parallel(act);
+    part.compute_at(acc, ark).bound_extent(c, P);
+    part.vectorize(c, V, TailStrategy::RoundUp).unroll(c).unroll(r);
+    part.update()
+        .reorder(c, r, ki, u)
+        .vectorize(c, V, TailStrategy::RoundUp)
+        .unroll(c)
+        .unroll(r);
+    prefetchNextPanel(env, layout, part, w, RVar(k.x.name() + ".ki"), kc,
+                      acc.name() + ".s1.r.ar.ark");
+  };
 
   auto scheduleAcc = [&](Func consumer, Var at) {
     // A whole panel even in a last, partial one (weights and bias are
@@ -350,6 +409,12 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     parallelUnlessSmall(out, ro, work);
     result.rowBlock = LoopLevel(out, ro);
     scheduleAcc(out, co);
+  } else if (!epi.residualLn && kc < K) {
+    out.split(r, ro, ri, kRowBlock, rowTail)
+        .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
+        .unroll(ri);
+    parallelUnlessSmall(out, ro, tokenRows(env) * N);
+    scheduleBlockedAcc();
   } else if (!epi.residualLn) {
     Var ct("ct"), cp("cp");
     out.split(r, ro, ri, kRowBlock, rowTail)
@@ -362,7 +427,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .unroll(ri);
     parallelUnlessSmall(out, ct, work);
     scheduleAcc(out, rk);
-    prefetchNextPanel(env, layout, acc, w, k.x, out.name() + ".s0.r.ro.rk");
+    prefetchNextPanel(env, layout, acc, w, k.x, K, out.name() + ".s0.r.ro.rk");
   } else {
     // The LayerNorm needs whole rows: the pre-norm sum of a row block is
     // computed panel by panel as above, then each tile's row statistics (two
@@ -375,17 +440,22 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
     parallelUnlessSmall(out, rk, tokenRows(env) * N * 8);
     Var ct("ct"), cp("cp");
-    z.compute_at(out, rb)
-        .split(r, zo, zi, kRowBlock, TailStrategy::ShiftInwards)
-        .split(c, co, ci, P, sumTail)
-        .split(co, ct, cp, panelsPerTask(env, layout), TailStrategy::GuardWithIf)
-        .reorder(ci, zi, zo, cp, ct)
-        .vectorize(ci, V)
-        .unroll(ci)
-        .unroll(zi);
-    parallelUnlessSmall(z, ct, work);
-    scheduleAcc(z, zo);
-    prefetchNextPanel(env, layout, acc, w, k.x, z.name() + ".s0.r.zo");
+    if (kc < K) {
+      z.compute_at(out, rb).vectorize(c, V, sumTail);
+      scheduleBlockedAcc();
+    } else {
+      z.compute_at(out, rb)
+          .split(r, zo, zi, kRowBlock, TailStrategy::ShiftInwards)
+          .split(c, co, ci, P, sumTail)
+          .split(co, ct, cp, panelsPerTask(env, layout), TailStrategy::GuardWithIf)
+          .reorder(ci, zi, zo, cp, ct)
+          .vectorize(ci, V)
+          .unroll(ci)
+          .unroll(zi);
+      parallelUnlessSmall(z, ct, work);
+      scheduleAcc(z, zo);
+      prefetchNextPanel(env, layout, acc, w, k.x, K, z.name() + ".s0.r.zo");
+    }
     mean.compute_at(out, rk);
     var.compute_at(out, rk);
     if (fuseInput) result.rowBlock = LoopLevel(out, rb);

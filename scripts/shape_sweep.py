@@ -47,7 +47,7 @@ def random_config(seed, large):
     return {
         "hidden": heads * head, "heads": heads,
         "embedding": r.choice([r.randint(3, 70), 64, 128]) if large else r.randint(3, 40),
-        "intermediate": r.choice([r.randint(200, 900), 768, 1536, 392]) if large
+        "intermediate": r.choice([r.randint(200, 900), 768, 1536, 392, 3584]) if large
         else r.randint(5, 90),
         "groups": groups, "layers": groups * r.choice([1, 2]), "inner": r.choice([1, 2]),
         "vocab": r.randint(5, 120), "type-vocab": r.choice([1, 2, 3]), "max-pos": max_pos,
@@ -146,7 +146,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="20-39", help="first-last (default 20-39)")
     ap.add_argument("--large", action="store_true",
-                    help="wider models (head sizes 8-64, FFN up to 1536: the split-K GEMMs)")
+                    help="wider models (head sizes 8-64, FFN up to 1536: the split-K GEMMs;"
+                         " FFN 3584: the K-blocked CPU FFN output, kBlock)")
     ap.add_argument("--albertc", default=os.path.join(ROOT, "build/bin/albertc"))
     ap.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
     a = ap.parse_args()
