@@ -4,12 +4,12 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
 #include <limits>
-#include <regex>
 
 using namespace albertc;
 
@@ -17,8 +17,120 @@ static llvm::Error fail(const std::string &path, const std::string &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": " + msg);
 }
 
+namespace {
+/// The header of a .npy file: a Python dict literal such as
+/// {'descr': '<i4', 'fortran_order': False, 'shape': (2, 9), }
+/// with exactly these three keys (either quote style), as numpy writes it.
+/// A small recursive-descent parser: no regular expressions (libstdc++'s
+/// recurse once per character and overflow the stack on long headers).
+struct NpyHeader {
+  std::string descr;
+  bool fortranOrder = false;
+  std::vector<int64_t> shape;
+};
+
+class HeaderParser {
+public:
+  explicit HeaderParser(llvm::StringRef text) : s(text) {}
+
+  /// Empty on success, else what is wrong.
+  std::string parse(NpyHeader &h) {
+    bool seenDescr = false, seenOrder = false, seenShape = false;
+    skipSpace();
+    if (!eat('{')) return "header is not a dict";
+    while (true) {
+      skipSpace();
+      if (eat('}')) break;
+      std::string key;
+      if (!string(key)) return "header has a malformed key";
+      skipSpace();
+      if (!eat(':')) return "header: no ':' after '" + key + "'";
+      skipSpace();
+      if (key == "descr") {
+        if (seenDescr) return "header repeats 'descr'";
+        seenDescr = true;
+        if (!string(h.descr)) return "header: 'descr' is not a string";
+      } else if (key == "fortran_order") {
+        if (seenOrder) return "header repeats 'fortran_order'";
+        seenOrder = true;
+        if (s.consume_front("True")) h.fortranOrder = true;
+        else if (s.consume_front("False")) h.fortranOrder = false;
+        else return "header: 'fortran_order' is not True or False";
+      } else if (key == "shape") {
+        if (seenShape) return "header repeats 'shape'";
+        seenShape = true;
+        std::string err = shape(h.shape);
+        if (!err.empty()) return err;
+      } else {
+        return "header has an unexpected key '" + key.substr(0, 40) + "'";
+      }
+      skipSpace();
+      if (eat(',')) continue;
+      if (eat('}')) break;
+      return "header: expected ',' or '}' after '" + key + "'";
+    }
+    skipSpace();
+    if (!s.empty()) return "header has bytes after its dict";
+    if (!seenDescr) return "header has no descr";
+    if (!seenOrder) return "header has no fortran_order";
+    if (!seenShape) return "header has no shape";
+    return "";
+  }
+
+private:
+  llvm::StringRef s;
+
+  void skipSpace() { s = s.ltrim(" \t\n\r"); }
+  bool eat(char c) { return s.consume_front(llvm::StringRef(&c, 1)); }
+
+  /// '...' or "..." without escapes.
+  bool string(std::string &out) {
+    if (s.empty() || (s[0] != '\'' && s[0] != '"')) return false;
+    char q = s[0];
+    size_t end = s.find(q, 1);
+    if (end == llvm::StringRef::npos) return false;
+    llvm::StringRef body = s.slice(1, end);
+    if (body.contains('\\')) return false;
+    out = body.str();
+    s = s.drop_front(end + 1);
+    return true;
+  }
+
+  /// "(2, 9)", "(5,)", "()": non-negative integers, at most 2^34 values.
+  std::string shape(std::vector<int64_t> &dims) {
+    if (!eat('(')) return "header: 'shape' is not a tuple";
+    const uint64_t kMaxCount = uint64_t(1) << 34;
+    uint64_t count = 1;
+    dims.clear();
+    while (true) {
+      skipSpace();
+      if (eat(')')) return "";
+      size_t n = s.find_first_of(",)");
+      if (n == llvm::StringRef::npos) return "header: 'shape' has no ')'";
+      llvm::StringRef d = s.take_front(n).rtrim(" \t\n\r");
+      if (d.empty() || d.find_first_not_of("0123456789") != llvm::StringRef::npos)
+        return "shape entry '" + d.take_front(40).str() + "' is not a non-negative integer";
+      uint64_t v;
+      if (d.size() > 12 || d.getAsInteger(10, v)) return "shape is implausibly large";
+      s = s.drop_front(d.size());
+      if (v != 0 && count > kMaxCount / v) return "shape is implausibly large";
+      count *= v;
+      dims.push_back(int64_t(v));
+      skipSpace();
+      if (eat(')')) return "";
+      if (!eat(',')) return "header: 'shape' entries must be separated by ','";
+    }
+  }
+};
+} // namespace
+
 llvm::Error albertc::readNpyInt(const std::string &path, std::vector<int64_t> &shape,
                                 std::vector<int32_t> &data) {
+  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
+  llvm::sys::fs::file_status st;
+  if (std::error_code ec = llvm::sys::fs::status(path, st))
+    return fail(path, "cannot read: " + ec.message());
+  if (!llvm::sys::fs::is_regular_file(st)) return fail(path, "cannot read: not a regular file");
   auto buf = llvm::MemoryBuffer::getFile(path, false, false);
   if (!buf) return fail(path, "cannot read: " + buf.getError().message());
   llvm::StringRef bytes = (*buf)->getBuffer();
@@ -37,39 +149,26 @@ llvm::Error albertc::readNpyInt(const std::string &path, std::vector<int64_t> &s
   } else {
     return fail(path, "unsupported .npy version " + std::to_string(major));
   }
+  // numpy's own reader refuses headers over 10000 bytes (np.load's
+  // max_header_size); an integer array's is under 128.
+  const size_t kMaxHeader = 10000;
+  if (headerLen > kMaxHeader)
+    return fail(path, "header is " + std::to_string(headerLen) + " bytes (at most " +
+                          std::to_string(kMaxHeader) + ")");
   if (offset + headerLen > bytes.size()) return fail(path, "truncated header");
-  std::string header = bytes.substr(offset, headerLen).str();
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")))
-    return fail(path, "header has no descr");
-  std::string descr = m[1];
+  NpyHeader h;
+  std::string err = HeaderParser(bytes.substr(offset, headerLen)).parse(h);
+  if (!err.empty()) return fail(path, err);
   int width;
-  if (descr == "<i4" || descr == "|i4") width = 4;
-  else if (descr == "<i8" || descr == "|i8") width = 8;
-  else return fail(path, "dtype '" + descr + "' is not int32 or int64");
-  if (std::regex_search(header, m, std::regex("'fortran_order':\\s*True")))
+  if (h.descr == "<i4" || h.descr == "|i4") width = 4;
+  else if (h.descr == "<i8" || h.descr == "|i8") width = 8;
+  else return fail(path, "dtype '" + llvm::StringRef(h.descr).take_front(40).str() +
+                             "' is not int32 or int64");
+  if (h.fortranOrder)
     return fail(path, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
-    return fail(path, "header has no shape");
-  shape.clear();
-  // "(2, 9)", "(5,)", "()": comma-separated non-negative integers.
-  const std::string shapeText = m[1];
-  llvm::SmallVector<llvm::StringRef, 4> dims;
-  llvm::StringRef(shapeText).split(dims, ',');
-  const uint64_t kMaxCount = uint64_t(1) << 34;
+  shape = h.shape;
   uint64_t count = 1;
-  for (size_t i = 0; i < dims.size(); ++i) {
-    llvm::StringRef d = dims[i].trim();
-    if (d.empty() && i + 1 == dims.size() && i > 0) break; // the trailing comma of "(5,)"
-    if (d.empty() && dims.size() == 1) break;             // "()"
-    if (d.empty() || d.find_first_not_of("0123456789") != llvm::StringRef::npos)
-      return fail(path, "shape entry '" + d.str() + "' is not a non-negative integer");
-    uint64_t v;
-    if (d.size() > 12 || d.getAsInteger(10, v)) return fail(path, "shape is implausibly large");
-    if (v != 0 && count > kMaxCount / v) return fail(path, "shape is implausibly large");
-    count *= v;
-    shape.push_back(int64_t(v));
-  }
+  for (int64_t d : shape) count *= uint64_t(d);
   const char *p = bytes.data() + offset + headerLen;
   size_t avail = bytes.size() - offset - headerLen;
   if (avail < count * width)
