@@ -25,6 +25,11 @@ static llvm::Error loadError(const llvm::Twine &msg) {
 /// segments a truncated file lacks, and touching them kills the process
 /// with SIGBUS instead of returning an error.
 static llvm::Error checkElf(const std::string &path) {
+  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
+  llvm::sys::fs::file_status st;
+  if (std::error_code ec = llvm::sys::fs::status(path, st))
+    return loadError(path + ": cannot read: " + ec.message());
+  if (!llvm::sys::fs::is_regular_file(st)) return loadError(path + ": not a regular file");
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!buf) return loadError(path + ": cannot read: " + buf.getError().message());
   llvm::StringRef b = (*buf)->getBuffer();
@@ -95,8 +100,15 @@ llvm::Error LoadedLibrary::load(const std::string &dir, int threads) {
     specialToken = (decltype(specialToken))sym("_special_token");
   }
   int options[1] = {threads};
-  if (open(dir.c_str(), options, &model) != 0) {
+  // Without <name>.weights in the folder, the library's own weights
+  // (--embed-weights), if it has them: its open says so if it does not.
+  std::string weights = dir + "/" + name + ".weights";
+  const char *from = llvm::sys::fs::exists(weights) ? dir.c_str() : nullptr;
+  if (open(from, options, &model) != 0) {
     model = nullptr;
+    if (!from)
+      return loadError(weights + ": not found, and the library's embedded weights: " +
+                       error(nullptr));
     return loadError(std::string(error(nullptr)));
   }
   return llvm::Error::success();
