@@ -772,6 +772,25 @@ llvm::Expected<Halide::Target> parseTarget(const std::string &spec) {
     return err("--target '" + spec + "': albertc generates libraries for x86-64 Linux");
   if (t.without_feature(Halide::Target::CUDA).has_gpu_feature())
     return err("--target '" + spec + "': of the GPU APIs albertc generates only cuda");
+  // Features that change the kernels' signatures or symbol names (the
+  // library's C calls them as compiled without), need a sanitizer runtime
+  // the library does not link, or perturb the results on purpose.
+  const std::pair<Halide::Target::Feature, const char *> refused[] = {
+      {Halide::Target::UserContext, "user_context"},
+      {Halide::Target::CPlusPlusMangling, "c_plus_plus_name_mangling"},
+      {Halide::Target::JIT, "jit"},
+      {Halide::Target::Matlab, "matlab"},
+      {Halide::Target::MSAN, "msan"},
+      {Halide::Target::TSAN, "tsan"},
+      {Halide::Target::ASAN, "asan"},
+      {Halide::Target::SanitizerCoverage, "sanitizer_coverage"},
+      {Halide::Target::FuzzFloatStores, "fuzz_float_stores"},
+  };
+  for (const auto &[feature, name] : refused)
+    if (t.has_feature(feature))
+      return err("--target '" + spec + "': the feature '" + name +
+                 "' does not fit albertc's libraries (it changes the kernels' signatures or "
+                 "symbols, needs a runtime they do not link, or perturbs results)");
   return t;
 }
 

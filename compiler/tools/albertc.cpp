@@ -163,6 +163,10 @@ int compileMain(int argc, char **argv) {
         return isalnum((unsigned char)c) || c == '_';
       }) || isdigit((unsigned char)nameStr[0]))
     return fail("--name '" + nameStr + "' must be a C identifier (letters, digits, _)");
+  // Kernel objects are named <name>_k<i>_<kernel>.o: a file name has at most
+  // 255 bytes.
+  if (nameStr.size() > 64)
+    return fail("--name is " + std::to_string(nameStr.size()) + " characters; at most 64");
   if (reservedName(nameStr))
     return fail("--name '" + nameStr + "' is reserved: its symbols would collide with the "
                 "runtime's or Halide's (halide*, albert_rt*, albert_tok*)");
@@ -363,6 +367,9 @@ int benchMain(int argc, char **argv) {
   int threads = threadsFlag.value;
   if (batch < 1 || seq < 1 || runs < 1 || warmup < 0)
     return fail("--batch, --seq and --runs must be >= 1, --warmup >= 0");
+  const int kMaxRuns = 1000000;
+  if (runs > kMaxRuns || warmup > kMaxRuns)
+    return fail("--runs and --warmup must be at most " + std::to_string(kMaxRuns));
 
   LoadedLibrary lib;
   if (auto e = lib.load(dir, threads)) return fail(std::move(e));
