@@ -833,12 +833,16 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   // another one), then move the results in only once all of them exist:
   // into an existing OUT, from a folder inside it, file by file; else as one
   // folder renamed to OUT.
+  // "OUT/" and "OUT/." name OUT: as written, the parent of "OUT/" would be
+  // OUT itself.
   SmallString<256> absOut(outDir);
   llvm::sys::fs::make_absolute(absOut);
+  llvm::sys::path::remove_dots(absOut, /*remove_dot_dot=*/false);
   const bool outExists = llvm::sys::fs::exists(absOut);
   if (outExists && !llvm::sys::fs::is_directory(absOut))
     return err(outDir + ": not a directory");
   SmallString<256> parent;
+  std::string madeAbove; // the outermost folder above OUT this call creates
   if (outExists) {
     SmallString<256> real;
     if (auto ec = llvm::sys::fs::real_path(absOut, real))
@@ -848,16 +852,29 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   } else {
     parent = llvm::sys::path::parent_path(absOut);
     if (parent.empty()) parent = ".";
+    // The missing folders above OUT are made now and removed again if the
+    // compile fails.
+    for (llvm::StringRef p = parent; !p.empty() && !llvm::sys::fs::exists(p);
+         p = llvm::sys::path::parent_path(p))
+      madeAbove = p.str();
     if (auto ec = llvm::sys::fs::create_directories(parent))
       return err(parent + ": cannot create: " + ec.message());
   }
+  auto removeMadeAbove = [&] {
+    if (!madeAbove.empty()) llvm::sys::fs::remove_directories(madeAbove);
+  };
   SmallString<256> tmpl(parent);
   llvm::sys::path::append(tmpl, ".albertc-%%%%%%");
   SmallString<256> tmp;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory(tmpl, tmp))
+  if (auto ec = llvm::sys::fs::createUniqueDirectory(tmpl, tmp)) {
+    removeMadeAbove();
     return err(parent + ": cannot create a temporary folder: " + ec.message());
+  }
   std::string dir = tmp.str().str();
-  auto cleanup = [&] { llvm::sys::fs::remove_directories(dir); };
+  auto cleanup = [&] {
+    llvm::sys::fs::remove_directories(dir);
+    removeMadeAbove();
+  };
   auto fail = [&](llvm::Error e) {
     cleanup();
     return e;
@@ -971,7 +988,7 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
       if (auto ec = llvm::sys::fs::rename(dir + "/" + outputs[i], targets[i]))
         return fail(err(targets[i] + ": cannot write: " + ec.message()));
   }
-  cleanup();
+  llvm::sys::fs::remove_directories(dir);
   return llvm::Error::success();
 }
 
