@@ -12,6 +12,7 @@ weight to float64 and runs the forward pass with transformers' semantics (see sh
     attention scores += finfo(float64).min where attention_mask == 0
     pooler = tanh(pooler(h[:, 0]))
     MLM logits = LN_E(act(predictions.dense(h))) @ word_embeddings^T + predictions.bias
+                 (predictions.decoder.weight^T for "tie_word_embeddings": false)
     SOP logits = sop_classifier.classifier(pooler)
 
 Outputs (float64 .npy in OUT_DIR):
@@ -205,8 +206,11 @@ class Albert:
 
     def mlm_logits(self, h):
         t = self.layernorm(self.act(self.linear(h, "predictions.dense")), "predictions.LayerNorm")
-        # The decoder is tied to the word embeddings; its bias is predictions.bias.
-        return t @ self.w["embeddings.word_embeddings.weight"].T + self.w["predictions.bias"]
+        # The decoder is tied to the word embeddings unless the config says
+        # "tie_word_embeddings": false; its bias is predictions.bias either way.
+        decoder = ("embeddings.word_embeddings.weight" if self.cfg.get("tie_word_embeddings", True)
+                   else "predictions.decoder.weight")
+        return t @ self.w[decoder].T + self.w["predictions.bias"]
 
     def sop_logits(self, pooled):
         return self.linear(pooled, "sop_classifier.classifier")
@@ -329,7 +333,10 @@ def main(argv=None):
     missing = [n for n in need if n not in w]
     if missing:
         ap.error("task %s needs tensors missing from the checkpoint: %s" % (task, ", ".join(missing)))
-    check_tied(w)
+    if cfg.get("tie_word_embeddings", True):
+        check_tied(w)
+    elif task in ("masked-lm", "pretraining") and "predictions.decoder.weight" not in w:
+        ap.error("tie_word_embeddings is false but predictions.decoder.weight is missing")
 
     rank = 3 if task == "multiple-choice" else 2
     ids = load_ids(a.input_ids, "input-ids", rank)

@@ -95,6 +95,12 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
     c.layerNormEps = *d;
   }
 
+  if (const llvm::json::Value *v = o->get("tie_word_embeddings")) {
+    llvm::Optional<bool> tie = v->getAsBoolean();
+    if (!tie) return fail(path, "'tie_word_embeddings' must be true or false");
+    c.tieWordEmbeddings = *tie;
+  }
+
   if (const llvm::json::Value *v = o->get("hidden_act")) {
     llvm::Optional<StringRef> act = v->getAsString();
     if (!act) return fail(path, "'hidden_act' must be a string");

@@ -26,6 +26,9 @@ struct AlbertConfig {
   int64_t maxPositionEmbeddings = 512;
   int64_t typeVocabSize = 2;
   double layerNormEps = 1e-12;
+  /// Whether the MLM decoder's weight is the word embeddings (HuggingFace's
+  /// default) or its own tensor predictions.decoder.weight (false).
+  bool tieWordEmbeddings = true;
   /// Normalised: "gelu_new" (tanh form), "gelu" (erf form) or "relu".
   std::string hiddenAct = "gelu_new";
   std::vector<std::string> architectures;

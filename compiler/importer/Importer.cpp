@@ -180,21 +180,25 @@ llvm::Expected<ImportedModel> IRBuilder::build() {
     out.unavailable["pooler_output"] = why;
   }
 
-  // MLM head; the decoder is tied to the word embeddings, as in HuggingFace.
-  // A classification task's `logits` are its head's (below).
+  // MLM head; the decoder is tied to the word embeddings unless the config
+  // says "tie_word_embeddings": false, as in HuggingFace. A classification
+  // task's `logits` are its head's (below).
   const bool classifier = task == Task::SequenceClassification ||
                           task == Task::TokenClassification ||
                           task == Task::QuestionAnswering || task == Task::MultipleChoice;
   std::string biasName = has("predictions.bias") ? "predictions.bias" : "predictions.decoder.bias";
+  std::string decoderName = cfg.tieWordEmbeddings ? emb + "word_embeddings.weight"
+                                                   : "predictions.decoder.weight";
   why = missing({"predictions.dense.weight", "predictions.dense.bias",
-                 "predictions.LayerNorm.weight", "predictions.LayerNorm.bias", biasName});
+                 "predictions.LayerNorm.weight", "predictions.LayerNorm.bias", biasName,
+                 decoderName});
   if (classifier) {
     // Not built.
   } else if (why.empty()) {
     Value logits = b.create<albert::MlmHeadOp>(
         loc, act3(V), h, weight("predictions.dense.weight", {E, H}),
         weight("predictions.dense.bias", {E}), weight("predictions.LayerNorm.weight", {E}),
-        weight("predictions.LayerNorm.bias", {E}), weight(emb + "word_embeddings.weight", {V, E}),
+        weight("predictions.LayerNorm.bias", {E}), weight(decoderName, {V, E}),
         weight(biasName, {V}), epsAttr, b.getStringAttr(cfg.hiddenAct));
     results.push_back(logits);
     names.push_back(b.getStringAttr("logits"));

@@ -256,8 +256,10 @@ def Albert_PoolerOp : Albert_Op<"pooler", [NoSideEffect]> {
 def Albert_MlmHeadOp : Albert_Op<"mlm_head", [NoSideEffect]> {
   let summary = "AlbertMLMHead: decoder(LayerNorm_E(act(dense(h)))) + bias";
   let description = [{
-    `decoder_weight` is tied to the word embeddings ([vocab, E]); the
-    LayerNorm uses the config's layer_norm_eps.
+    `decoder_weight` ([vocab, E]) is the word embeddings (tied, HuggingFace's
+    default) or predictions.decoder.weight when the config says
+    "tie_word_embeddings": false; the LayerNorm uses the config's
+    layer_norm_eps.
 
     ```mlir
     %logits = albert.mlm_head %h, %dw, %db, %g, %b, %word, %bias

@@ -320,7 +320,9 @@ llvm::Expected<Outputs> AlbertReference::run(const std::string &taskArg, int64_t
     for (double &z : t)
       z = activation(act, z);
     layerNorm(t, N, E, lnW, lnB, eps);
-    return linear(t, N, E, word, &bias, V); // decoder tied to the word embeddings
+    if (cfg_.tieWordEmbeddings) return linear(t, N, E, word, &bias, V);
+    GET(decoder, "predictions.decoder.weight", V, E); // "tie_word_embeddings": false
+    return linear(t, N, E, decoder, &bias, V);
   };
   // The fine-tuning heads (dropout is the identity at inference).
   auto classifier = [&](const Vec &x, int64_t rows, const std::string &name,
