@@ -50,12 +50,8 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
   if (const llvm::json::Value *v = o->get("model_type")) {
     auto mt = v->getAsString();
     if (!mt) return fail(path, "model_type must be a string");
-    if (*mt != "albert") {
-      std::string shown; // control bytes (a NUL) escaped, not printed raw
-      llvm::raw_string_ostream os(shown);
-      llvm::printEscapedString(*mt, os);
-      return fail(path, "model_type is '" + os.str() + "', albertc compiles 'albert' models");
-    }
+    if (*mt != "albert")
+      return fail(path, "model_type is '" + shownValue(*mt) + "', albertc compiles 'albert' models");
   }
   // A cap far beyond any ALBERT keeps size arithmetic in int64 and memory sane.
   const int64_t kMaxDim = int64_t(1) << 24;
@@ -110,7 +106,7 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
     else if (*act == "gelu" || *act == "relu")
       c.hiddenAct = act->str();
     else
-      return fail(path, "unsupported hidden_act '" + *act +
+      return fail(path, "unsupported hidden_act '" + shownValue(*act) +
                             "' (supported: gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu)");
   }
 
@@ -118,7 +114,7 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
     llvm::Optional<StringRef> p = v->getAsString();
     if (!p) return fail(path, "'position_embedding_type' must be a string");
     if (*p != "absolute")
-      return fail(path, "unsupported position_embedding_type '" + *p +
+      return fail(path, "unsupported position_embedding_type '" + shownValue(*p) +
                             "' (supported: absolute)");
   }
 

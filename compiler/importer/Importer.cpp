@@ -1,6 +1,7 @@
 //===- Importer.cpp - HuggingFace ALBERT folder -> albert IR --------------===//
 
 #include "compiler/importer/Importer.h"
+#include "compiler/importer/JsonCheck.h"
 
 #include "compiler/importer/Safetensors.h"
 #include "dialects/albert/IR/AlbertOps.h"
@@ -376,7 +377,7 @@ llvm::Expected<Task> albertc::taskFromConfig(const AlbertConfig &config, StringR
   const std::string &a = config.architectures.front();
   for (const TaskName &t : kTasks)
     if (a == t.architecture) return t.task;
-  return taskError(configPath + ": architecture '" + a + "' is not supported (" +
+  return taskError(configPath + ": architecture '" + shownValue(a) + "' is not supported (" +
                    allTasks(true) + "); --task base compiles its encoder");
 }
 

@@ -2,8 +2,10 @@
 
 #include "compiler/importer/JsonCheck.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <vector>
 
@@ -68,4 +70,12 @@ llvm::Optional<int64_t> albertc::jsonInteger(const llvm::json::Value &v) {
   // negative integer, never >= 2^63) must stay below 2^63 to convert.
   if (!v.getAsUINT64() && *d >= 0x1p63) return llvm::None;
   return v.getAsInteger();
+}
+
+std::string albertc::shownValue(llvm::StringRef value) {
+  std::string shown;
+  llvm::raw_string_ostream os(shown);
+  llvm::printEscapedString(value.take_front(80), os);
+  if (value.size() > 80) os << "...";
+  return os.str();
 }

@@ -29,6 +29,10 @@ std::string checkJson(llvm::StringRef text, unsigned maxDepth);
 /// (e.g. 9223372036854775807.4): those are not integers here.
 llvm::Optional<int64_t> jsonInteger(const llvm::json::Value &v);
 
+/// A string from a model file as an error message shows it: control bytes
+/// escaped (the message stays one line), at most 80 bytes.
+std::string shownValue(llvm::StringRef value);
+
 } // namespace albertc
 
 #endif // ALBERTC_IMPORTER_JSONCHECK_H

@@ -105,44 +105,46 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
       if (!meta) return fail(path, "__metadata__ must be an object of strings");
       for (const auto &m : *meta)
         if (!m.second.getAsString())
-          return fail(path, "__metadata__ '" + m.first.str() + "' must be a string");
+          return fail(path, "__metadata__ '" + shownValue(m.first) + "' must be a string");
       continue;
     }
+    const std::string shown = shownValue(name); // for messages
     const llvm::json::Object *t = kv.second.getAsObject();
-    if (!t) return fail(path, "tensor '" + name + "': entry must be an object");
+    if (!t) return fail(path, "tensor '" + shown + "': entry must be an object");
     TensorInfo info;
     info.name = name;
     auto dtype = t->getString("dtype");
-    if (!dtype) return fail(path, "tensor '" + name + "': missing dtype");
+    if (!dtype) return fail(path, "tensor '" + shown + "': missing dtype");
     info.dtype = dtype->str();
     int esize = dtypeSize(info.dtype);
-    if (!esize) return fail(path, "tensor '" + name + "': unknown dtype '" + info.dtype + "'");
+    if (!esize)
+      return fail(path, "tensor '" + shown + "': unknown dtype '" + shownValue(info.dtype) + "'");
     const llvm::json::Array *shape = t->getArray("shape");
-    if (!shape) return fail(path, "tensor '" + name + "': missing shape");
+    if (!shape) return fail(path, "tensor '" + shown + "': missing shape");
     uint64_t numel = 1;
     for (const llvm::json::Value &d : *shape) {
       llvm::Optional<int64_t> v = jsonInteger(d);
       if (!v || *v < 0 || *v > (int64_t(1) << 40))
-        return fail(path, "tensor '" + name + "': shape entries must be non-negative integers");
+        return fail(path, "tensor '" + shown + "': shape entries must be non-negative integers");
       info.shape.push_back(*v);
       if (*v && numel > (uint64_t(1) << 50) / uint64_t(*v))
-        return fail(path, "tensor '" + name + "': shape is implausibly large");
+        return fail(path, "tensor '" + shown + "': shape is implausibly large");
       numel *= uint64_t(*v);
     }
     const llvm::json::Array *offs = t->getArray("data_offsets");
     if (!offs || offs->size() != 2)
-      return fail(path, "tensor '" + name + "': data_offsets must be [begin, end]");
+      return fail(path, "tensor '" + shown + "': data_offsets must be [begin, end]");
     llvm::Optional<int64_t> b = jsonInteger((*offs)[0]), e = jsonInteger((*offs)[1]);
     if (!b || !e || *b < 0 || *e < *b)
-      return fail(path, "tensor '" + name + "': data_offsets must be 0 <= begin <= end");
+      return fail(path, "tensor '" + shown + "': data_offsets must be 0 <= begin <= end");
     info.begin = uint64_t(*b);
     info.end = uint64_t(*e);
     if (info.end > file->dataSize_)
-      return fail(path, "tensor '" + name + "': data_offsets [" + llvm::Twine(info.begin) +
+      return fail(path, "tensor '" + shown + "': data_offsets [" + llvm::Twine(info.begin) +
                             ", " + llvm::Twine(info.end) + "] run past the " +
                             llvm::Twine(file->dataSize_) + " data bytes (truncated file?)");
     if (info.end - info.begin != numel * uint64_t(esize))
-      return fail(path, "tensor '" + name + "': " + llvm::Twine(info.end - info.begin) +
+      return fail(path, "tensor '" + shown + "': " + llvm::Twine(info.end - info.begin) +
                             " bytes do not match shape and dtype " + info.dtype + " (" +
                             llvm::Twine(numel * esize) + " bytes)");
     file->index_[name] = file->tensors_.size();

@@ -431,7 +431,11 @@ llvm::Error Runner::run() {
   int64_t maxSeq = 0;
   lib.limits(nullptr, nullptr, &maxSeq);
   maxLength = o.maxLength > 0 ? std::min<int64_t>(o.maxLength, maxSeq) : maxSeq;
-  if (lib.task == "multiple-choice") return chooseAnswer();
+  if (lib.task == "multiple-choice") {
+    // Each choice is the pair of the one --text.
+    if (o.hasPair) return fail("multiple choice pairs --text with each --choice: --text-pair is not used");
+    return chooseAnswer();
+  }
   if (!o.choices.empty()) return fail("--choice is for multiple-choice models");
   if (lib.task == "question-answering") return answer();
   // Entities are the first text's words; a pair would be encoded and ignored.
