@@ -367,6 +367,18 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
       << "    return 0;\n  }\n  return t;\n}\n"
       << "static void tokenizer_close(void *t) { albert_tok_close((albert_tok *)t); }\n";
   }
+  // The target's features as halide_target_feature_t bits, for
+  // albert_rt_open's CPU check.
+  const int words = (Halide::Target::FeatureEnd + 63) / 64;
+  std::vector<uint64_t> features(words, 0);
+  for (int f = 0; f < Halide::Target::FeatureEnd; ++f)
+    if (opts.target.has_feature(Halide::Target::Feature(f)))
+      features[f / 64] |= uint64_t(1) << (f % 64);
+  c << "_Static_assert(" << words << " == (halide_target_feature_end + 63) / 64, "
+    << "\"albertc and the Halide runtime disagree on the target features\");\n"
+    << "static const uint64_t target_features[" << words << "] = {";
+  for (int i = 0; i < words; ++i) c << (i ? ", " : "") << hex(features[i]);
+  c << "};\n";
   c << "static const albert_rt_model model = {\n"
     << "  \"" << n << "\", " << hex(fingerprint) << ", " << fileSize << "ull, " << hex(checksum)
     << ",\n"
@@ -384,7 +396,7 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
   else
     c << "  0, 0, 0, 0, 0,\n";
   c << "  " << (gpu ? "halide_cuda_device_interface" : "0") << ", " << cudaCapability(opts.target)
-    << "\n};\n\n";
+    << ",\n  target_features, " << cString(opts.target.to_string()) << "\n};\n\n";
   c << "static const char *const labels[] = {";
   for (const std::string &l : plan.labels) c << cString(l) << ", ";
   c << "0};\n\n";
@@ -565,6 +577,9 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << "#define ALBERT_KERNEL_FAILED 5\n#endif\n"
     << "#ifndef ALBERT_NO_DEVICE\n"
     << "#define ALBERT_NO_DEVICE 6         /* a GPU library (--target cuda) found no usable GPU */\n"
+    << "#endif\n"
+    << "#ifndef ALBERT_UNSUPPORTED_CPU\n"
+    << "#define ALBERT_UNSUPPORTED_CPU 7   /* this CPU lacks an instruction set the library uses */\n"
     << "#endif\n\n"
     << "#define " << N << "_VOCAB_SIZE " << plan.vocab << "\n"
     << "#define " << N << "_TYPE_VOCAB_SIZE " << plan.types << "\n"

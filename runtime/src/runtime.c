@@ -529,6 +529,13 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   if (!out) return fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "open: out is NULL");
   *out = NULL;
   if (!model) return fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "open: model is NULL");
+  if (model->target_features &&
+      !halide_can_use_target_features((halide_target_feature_end + 63) / 64,
+                                      model->target_features))
+    return fail(open_error, ALBERT_RT_UNSUPPORTED_CPU,
+                "open: this CPU lacks instruction sets %s's kernels use (compiled for %s): "
+                "compile the model with --target x86-64-avx2, or --target host on this machine",
+                model->name, model->target_name);
   albert_rt_handle *h = calloc(1, sizeof *h);
   if (!h) return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
   h->model = model;

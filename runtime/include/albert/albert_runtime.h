@@ -69,7 +69,8 @@ enum {
   ALBERT_RT_BAD_WEIGHTS = 3,      /* truncated, corrupted or another model's */
   ALBERT_RT_OUT_OF_MEMORY = 4,
   ALBERT_RT_KERNEL_FAILED = 5,    /* a Halide pipeline returned an error */
-  ALBERT_RT_NO_DEVICE = 6         /* a GPU library found no usable GPU or driver */
+  ALBERT_RT_NO_DEVICE = 6,        /* a GPU library found no usable GPU or driver */
+  ALBERT_RT_UNSUPPORTED_CPU = 7   /* this CPU lacks an instruction set the kernels use */
 };
 
 #define ALBERT_RT_MAX_OUTPUTS 8
@@ -194,6 +195,13 @@ typedef struct albert_rt_model {
    * the oldest CUDA compute capability the kernels run on (86 = 8.6). */
   const struct halide_device_interface_t *(*device_interface)(void);
   int32_t device_capability;
+  /* The Halide target features the kernels were compiled with (a
+   * halide_target_feature_t bit set of (halide_target_feature_end + 63) / 64
+   * words) and the target's name: albert_rt_open refuses a CPU without the
+   * instruction sets among them (Halide's halide_can_use_target_features),
+   * where the first kernel would otherwise die of SIGILL. */
+  const uint64_t *target_features;
+  const char *target_name;
 } albert_rt_model;
 
 typedef struct albert_rt_handle albert_rt_handle;
