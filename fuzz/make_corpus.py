@@ -202,14 +202,35 @@ def import_seeds():
     write(t, "config_only", config)
 
 
+def npy(header, data=b"", version=1):
+    text = header + " " * ((64 - ((10 if version == 1 else 12) + len(header) + 1) % 64) % 64) + "\n"
+    size = struct.pack("<H" if version == 1 else "<I", len(text))
+    return b"\x93NUMPY" + bytes([version, 0]) + size + text.encode() + data
+
+
+def npy_seeds():
+    t = "fuzz_npy"
+    ids = struct.pack("<6i", 2, 5, 7, 9, 3, 0)
+    write(t, "int32_2x3", npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", ids))
+    write(t, "int64_1d", npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+                             struct.pack("<3q", 1, -2, 1 << 40)))
+    write(t, "scalar", npy("{'descr': '|i4', 'fortran_order': False, 'shape': (), }", ids[:4]))
+    write(t, "double_quotes_v2", npy('{"descr": "<i4", "fortran_order": False, "shape": (3, 2)}',
+                                     ids, version=2))
+    write(t, "fortran", npy("{'descr': '<i4', 'fortran_order': True, 'shape': (2, 3), }", ids))
+    write(t, "float", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", ids[:8]))
+    write(t, "truncated", npy("{'descr': '<i4', 'fortran_order': False, 'shape': (9, 9), }", ids))
+
+
 def main():
-    for target in ("fuzz_safetensors", "fuzz_config", "fuzz_runtime_inputs", "fuzz_weights_open",
-                   "fuzz_tokenizer", "fuzz_import"):
+    for target in ("fuzz_safetensors", "fuzz_config", "fuzz_npy", "fuzz_runtime_inputs",
+                   "fuzz_weights_open", "fuzz_tokenizer", "fuzz_import"):
         path = os.path.join(HERE, "corpus", target)
         shutil.rmtree(path, ignore_errors=True)
         os.makedirs(path)
     safetensors_seeds()
     config_seeds()
+    npy_seeds()
     runtime_seeds()
     weights_seeds()
     tokenizer_seeds()

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_config fuzz_runtime_inputs fuzz_weights_open fuzz_tokenizer fuzz_import)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_config fuzz_npy fuzz_runtime_inputs fuzz_weights_open fuzz_tokenizer fuzz_import)
 
 bash scripts/install_deps.sh
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release \

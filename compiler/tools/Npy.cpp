@@ -3,6 +3,7 @@
 #include "compiler/tools/Npy.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -18,6 +19,15 @@ static llvm::Error fail(const std::string &path, const std::string &msg) {
 }
 
 namespace {
+/// Text from the file as a message shows it: escaped (one line), cut at 40.
+std::string shown(llvm::StringRef text) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  llvm::printEscapedString(text.take_front(40), os);
+  if (text.size() > 40) os << "...";
+  return os.str();
+}
+
 /// The header of a .npy file: a Python dict literal such as
 /// {'descr': '<i4', 'fortran_order': False, 'shape': (2, 9), }
 /// with exactly these three keys (either quote style), as numpy writes it.
@@ -44,7 +54,7 @@ public:
       std::string key;
       if (!string(key)) return "header has a malformed key";
       skipSpace();
-      if (!eat(':')) return "header: no ':' after '" + key + "'";
+      if (!eat(':')) return "header: no ':' after '" + shown(key) + "'";
       skipSpace();
       if (key == "descr") {
         if (seenDescr) return "header repeats 'descr'";
@@ -62,12 +72,12 @@ public:
         std::string err = shape(h.shape);
         if (!err.empty()) return err;
       } else {
-        return "header has an unexpected key '" + key.substr(0, 40) + "'";
+        return "header has an unexpected key '" + shown(key) + "'";
       }
       skipSpace();
       if (eat(',')) continue;
       if (eat('}')) break;
-      return "header: expected ',' or '}' after '" + key + "'";
+      return "header: expected ',' or '}' after '" + shown(key) + "'";
     }
     skipSpace();
     if (!s.empty()) return "header has bytes after its dict";
@@ -109,7 +119,7 @@ private:
       if (n == llvm::StringRef::npos) return "header: 'shape' has no ')'";
       llvm::StringRef d = s.take_front(n).rtrim(" \t\n\r");
       if (d.empty() || d.find_first_not_of("0123456789") != llvm::StringRef::npos)
-        return "shape entry '" + d.take_front(40).str() + "' is not a non-negative integer";
+        return "shape entry '" + shown(d) + "' is not a non-negative integer";
       uint64_t v;
       if (d.size() > 12 || d.getAsInteger(10, v)) return "shape is implausibly large";
       s = s.drop_front(d.size());
@@ -133,7 +143,11 @@ llvm::Error albertc::readNpyInt(const std::string &path, std::vector<int64_t> &s
   if (!llvm::sys::fs::is_regular_file(st)) return fail(path, "cannot read: not a regular file");
   auto buf = llvm::MemoryBuffer::getFile(path, false, false);
   if (!buf) return fail(path, "cannot read: " + buf.getError().message());
-  llvm::StringRef bytes = (*buf)->getBuffer();
+  return parseNpyInt((*buf)->getBuffer(), path, shape, data);
+}
+
+llvm::Error albertc::parseNpyInt(llvm::StringRef bytes, const std::string &path,
+                                 std::vector<int64_t> &shape, std::vector<int32_t> &data) {
   if (bytes.size() < 10 || !bytes.startswith("\x93NUMPY"))
     return fail(path, "not a .npy file");
   uint8_t major = uint8_t(bytes[6]);
@@ -162,7 +176,7 @@ llvm::Error albertc::readNpyInt(const std::string &path, std::vector<int64_t> &s
   int width;
   if (h.descr == "<i4" || h.descr == "|i4") width = 4;
   else if (h.descr == "<i8" || h.descr == "|i8") width = 8;
-  else return fail(path, "dtype '" + llvm::StringRef(h.descr).take_front(40).str() +
+  else return fail(path, "dtype '" + shown(h.descr) +
                              "' is not int32 or int64");
   if (h.fortranOrder)
     return fail(path, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
