@@ -344,7 +344,9 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // bench: 1 x 32 257-277 -> 193-202 ms, 1 x 128 664-708 -> 572-593 ms.
   // Blocking K = 2048 as well (xlarge's QKV, FFN, attention output) made
   // 1 x 128 slower (683 -> 738 ms): its extra passes over the root
-  // accumulator (bias, epilogue) cost more than L2 gained.
+  // accumulator (bias, epilogue) cost more than L2 gained. At K = 4096
+  // (ALBERT-xxlarge, H 4096: QKV, FFN, attention output) they pay: 1 x 32
+  // 805-816 -> 682-686 ms with those blocked too.
   // Not for an output without LayerNorm (the pooler, a classifier): its
   // columns are exact, and its K is the hidden size.
   const int kc = isOutput && !epi.residualLn ? K : kBlock(K);
