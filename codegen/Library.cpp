@@ -857,7 +857,12 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   if (outExists && !llvm::sys::fs::is_directory(absOut))
     return err(outDir + ": not a directory");
   SmallString<256> parent;
-  std::string madeAbove; // the outermost folder above OUT this call creates
+  // The folders above a new OUT this call creates, innermost last: removed
+  // again (each only while empty) if the compile fails.
+  std::vector<std::string> made;
+  auto removeMade = [&] {
+    for (auto it = made.rbegin(); it != made.rend(); ++it) llvm::sys::fs::remove(*it);
+  };
   if (outExists) {
     SmallString<256> real;
     if (auto ec = llvm::sys::fs::real_path(absOut, real))
@@ -867,28 +872,34 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   } else {
     parent = llvm::sys::path::parent_path(absOut);
     if (parent.empty()) parent = ".";
-    // The missing folders above OUT are made now and removed again if the
-    // compile fails.
-    for (llvm::StringRef p = parent; !p.empty() && !llvm::sys::fs::exists(p);
-         p = llvm::sys::path::parent_path(p))
-      madeAbove = p.str();
-    if (auto ec = llvm::sys::fs::create_directories(parent))
-      return err(parent + ": cannot create: " + ec.message());
+    // Missing means no entry at all: a dangling symlink is not missing.
+    std::vector<std::string> missing;
+    for (llvm::StringRef p = parent; !p.empty(); p = llvm::sys::path::parent_path(p)) {
+      llvm::sys::fs::file_status st;
+      if (!llvm::sys::fs::status(p, st, /*follow=*/false)) break;
+      missing.push_back(p.str());
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      std::error_code ec = llvm::sys::fs::create_directory(*it, /*IgnoreExisting=*/false);
+      if (ec == std::errc::file_exists) continue; // made by someone else meanwhile
+      if (ec) {
+        removeMade();
+        return err(*it + ": cannot create: " + ec.message());
+      }
+      made.push_back(*it);
+    }
   }
-  auto removeMadeAbove = [&] {
-    if (!madeAbove.empty()) llvm::sys::fs::remove_directories(madeAbove);
-  };
   SmallString<256> tmpl(parent);
   llvm::sys::path::append(tmpl, ".albertc-%%%%%%");
   SmallString<256> tmp;
   if (auto ec = llvm::sys::fs::createUniqueDirectory(tmpl, tmp)) {
-    removeMadeAbove();
+    removeMade();
     return err(parent + ": cannot create a temporary folder: " + ec.message());
   }
   std::string dir = tmp.str().str();
   auto cleanup = [&] {
     llvm::sys::fs::remove_directories(dir);
-    removeMadeAbove();
+    removeMade();
   };
   auto fail = [&](llvm::Error e) {
     cleanup();
