@@ -5,6 +5,7 @@
 #endif
 #include "albert/albert_runtime.h"
 
+#include <cpuid.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
@@ -523,19 +524,76 @@ static int open_device(albert_rt_handle *h) {
   return ALBERT_RT_OK;
 }
 
+/* The first x86 instruction set among the Halide target features `f` (a
+ * halide_target_feature_t bit set) that this CPU, or its OS, does not run;
+ * NULL when it runs them all. CPUID and XGETBV as Halide's x86 feature
+ * detection reads them, but here, in code built for baseline x86-64: Halide's
+ * own check (halide_can_use_target_features) lives in the runtime object
+ * compiled with the kernels' features and itself uses AVX and BMI1. */
+static const char *cpu_lacks(const uint64_t *f) {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  unsigned c1 = 0, b7 = 0, c7 = 0, a7_1 = 0, c8_1 = 0;
+  const unsigned max = __get_cpuid_max(0, NULL);
+  if (max >= 1 && __get_cpuid(1, &a, &b, &c, &d)) c1 = c;
+  if (max >= 7) {
+    __cpuid_count(7, 0, a, b, c, d);
+    b7 = b;
+    c7 = c;
+    if (a >= 1) {
+      __cpuid_count(7, 1, a, b, c, d);
+      a7_1 = a;
+    }
+  }
+  if ((unsigned)__get_cpuid_max(0x80000000u, NULL) >= 0x80000001u &&
+      __get_cpuid(0x80000001u, &a, &b, &c, &d))
+    c8_1 = c;
+  uint64_t xcr0 = 0;
+  if (c1 & (1u << 27)) { /* OSXSAVE: XGETBV says which register states the OS saves */
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    xcr0 = (uint64_t)hi << 32 | lo;
+  }
+#define BIT(r, n) (((r) >> (n)) & 1u)
+  const int avx = BIT(c1, 28) && (xcr0 & 0x6) == 0x6;
+  const int avx512 = avx && BIT(b7, 16) && BIT(b7, 28) && (xcr0 & 0xe0) == 0xe0; /* F, CD */
+  const int skylake = avx512 && BIT(b7, 17) && BIT(b7, 30) && BIT(b7, 31);        /* DQ, BW, VL */
+  const int cannonlake = skylake && BIT(b7, 21) && BIT(c7, 1);                   /* IFMA, VBMI */
+  const struct {
+    int feature, runs;
+    const char *name;
+  } sets[] = {
+      {halide_target_feature_sse41, BIT(c1, 19), "SSE4.1"},
+      {halide_target_feature_avx, avx, "AVX"},
+      {halide_target_feature_f16c, avx && BIT(c1, 29), "F16C"},
+      {halide_target_feature_fma, avx && BIT(c1, 12), "FMA"},
+      {halide_target_feature_fma4, avx && BIT(c8_1, 16), "FMA4"},
+      {halide_target_feature_avx2, avx && BIT(b7, 5), "AVX2"},
+      {halide_target_feature_avx512, avx512, "AVX-512 (F, CD)"},
+      {halide_target_feature_avx512_knl, avx512 && BIT(b7, 26) && BIT(b7, 27), "AVX-512 ER/PF"},
+      {halide_target_feature_avx512_skylake, skylake, "AVX-512 (BW, DQ, VL)"},
+      {halide_target_feature_avx512_cannonlake, cannonlake, "AVX-512 IFMA/VBMI"},
+      {halide_target_feature_avx512_sapphirerapids, cannonlake && BIT(c7, 11) && BIT(a7_1, 5),
+       "AVX-512 VNNI/BF16"},
+  };
+#undef BIT
+  for (size_t i = 0; i < sizeof sets / sizeof sets[0]; ++i)
+    if ((f[sets[i].feature / 64] >> (sets[i].feature % 64) & 1) && !sets[i].runs)
+      return sets[i].name;
+  return NULL;
+}
+
 int albert_rt_open(const albert_rt_model *model, const char *path, int num_threads,
                    albert_rt_handle **out) {
   open_error[0] = 0;
   if (!out) return fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "open: out is NULL");
   *out = NULL;
   if (!model) return fail(open_error, ALBERT_RT_INVALID_ARGUMENT, "open: model is NULL");
-  if (model->target_features &&
-      !halide_can_use_target_features((halide_target_feature_end + 63) / 64,
-                                      model->target_features))
+  const char *missing = model->target_features ? cpu_lacks(model->target_features) : NULL;
+  if (missing)
     return fail(open_error, ALBERT_RT_UNSUPPORTED_CPU,
-                "open: this CPU lacks instruction sets %s's kernels use (compiled for %s): "
-                "compile the model with --target x86-64-avx2, or --target host on this machine",
-                model->name, model->target_name);
+                "open: this CPU lacks %s, which %s's kernels use (compiled for %s): compile the "
+                "model with --target x86-64-avx2, or --target host on this machine",
+                missing, model->name, model->target_name);
   albert_rt_handle *h = calloc(1, sizeof *h);
   if (!h) return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
   h->model = model;

@@ -198,8 +198,8 @@ typedef struct albert_rt_model {
   /* The Halide target features the kernels were compiled with (a
    * halide_target_feature_t bit set of (halide_target_feature_end + 63) / 64
    * words) and the target's name: albert_rt_open refuses a CPU without the
-   * instruction sets among them (Halide's halide_can_use_target_features),
-   * where the first kernel would otherwise die of SIGILL. */
+   * x86 instruction sets among them (CPUID), where the first kernel would
+   * otherwise die of SIGILL. */
   const uint64_t *target_features;
   const char *target_name;
 } albert_rt_model;
