@@ -348,7 +348,9 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // (ALBERT-xxlarge, H 4096: QKV, FFN, attention output) they pay: 1 x 32
   // 805-816 -> 682-686 ms with those blocked too.
   // Not for an output without LayerNorm (the pooler, a classifier): its
-  // columns are exact, and its K is the hidden size.
+  // columns are exact, and its K is the hidden size. The accumulator's row
+  // tiles round up, so x needs rows to a multiple of 8: every library buffer
+  // has them (KernelCompiler pads row counts to whole row blocks).
   const int kc = isOutput && !epi.residualLn ? K : kBlock(K);
   auto scheduleBlockedAcc = [&]() {
     RVar ko("ko"), ki("ki");

@@ -163,7 +163,7 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
   const TensorInfo *reach = nullptr;
   for (const TensorInfo *t : byStart) {
     if (reach && t->begin < reach->end)
-      return fail(path, "tensors '" + reach->name + "' and '" + t->name +
+      return fail(path, "tensors '" + shownValue(reach->name) + "' and '" + shownValue(t->name) +
                             "' overlap in the data section");
     if (!reach || t->end > reach->end) reach = t;
   }
