@@ -72,10 +72,10 @@ llvm::Optional<int64_t> albertc::jsonInteger(const llvm::json::Value &v) {
   return v.getAsInteger();
 }
 
-std::string albertc::shownValue(llvm::StringRef value) {
+std::string albertc::shownValue(llvm::StringRef value, size_t max) {
   std::string shown;
   llvm::raw_string_ostream os(shown);
-  llvm::printEscapedString(value.take_front(80), os);
-  if (value.size() > 80) os << "...";
+  llvm::printEscapedString(value.take_front(max), os);
+  if (value.size() > max) os << "...";
   return os.str();
 }

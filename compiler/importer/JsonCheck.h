@@ -30,8 +30,8 @@ std::string checkJson(llvm::StringRef text, unsigned maxDepth);
 llvm::Optional<int64_t> jsonInteger(const llvm::json::Value &v);
 
 /// A string from a model file as an error message shows it: control bytes
-/// escaped (the message stays one line), at most 80 bytes.
-std::string shownValue(llvm::StringRef value);
+/// escaped (the message stays one line), at most `max` bytes of it.
+std::string shownValue(llvm::StringRef value, size_t max = 80);
 
 } // namespace albertc
 

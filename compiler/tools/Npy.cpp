@@ -1,9 +1,8 @@
 //===- Npy.cpp - NumPy .npy files for `albertc run` -----------------------===//
 
 #include "compiler/tools/Npy.h"
+#include "compiler/importer/JsonCheck.h"
 
-#include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -20,13 +19,7 @@ static llvm::Error fail(const std::string &path, const std::string &msg) {
 
 namespace {
 /// Text from the file as a message shows it: escaped (one line), cut at 40.
-std::string shown(llvm::StringRef text) {
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  llvm::printEscapedString(text.take_front(40), os);
-  if (text.size() > 40) os << "...";
-  return os.str();
-}
+std::string shown(llvm::StringRef text) { return shownValue(text, 40); }
 
 /// The header of a .npy file: a Python dict literal such as
 /// {'descr': '<i4', 'fortran_order': False, 'shape': (2, 9), }
@@ -176,8 +169,7 @@ llvm::Error albertc::parseNpyInt(llvm::StringRef bytes, const std::string &path,
   int width;
   if (h.descr == "<i4" || h.descr == "|i4") width = 4;
   else if (h.descr == "<i8" || h.descr == "|i8") width = 8;
-  else return fail(path, "dtype '" + shown(h.descr) +
-                             "' is not int32 or int64");
+  else return fail(path, "dtype '" + shown(h.descr) + "' is not int32 or int64");
   if (h.fortranOrder)
     return fail(path, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
   shape = h.shape;
