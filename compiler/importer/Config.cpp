@@ -2,11 +2,10 @@
 
 #include "compiler/importer/Config.h"
 #include "compiler/importer/JsonCheck.h"
+#include "compiler/importer/ReadFile.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 using namespace albertc;
 using llvm::Expected;
@@ -151,15 +150,8 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
 }
 
 Expected<AlbertConfig> albertc::parseConfigFile(StringRef path) {
-  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
-  llvm::sys::fs::file_status st;
-  if (std::error_code ec = llvm::sys::fs::status(path, st))
-    return fail(path, "cannot read: " + ec.message());
-  if (!llvm::sys::fs::is_regular_file(st)) return fail(path, "cannot read: not a regular file");
-  const uint64_t kMaxBytes = uint64_t(16) << 20;
-  if (st.getSize() > kMaxBytes)
-    return fail(path, "is " + llvm::Twine(st.getSize()) + " bytes; a config.json is a few KB");
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buf) return fail(path, "cannot read: " + buf.getError().message());
+  // A config.json is a few KB.
+  auto buf = readRegularFile(path, /*nullTerminated=*/true, /*maxBytes=*/uint64_t(16) << 20);
+  if (!buf) return fail(path, llvm::toString(buf.takeError()));
   return parseConfigText((*buf)->getBuffer(), path);
 }

@@ -2,9 +2,9 @@
 
 #include "compiler/importer/Safetensors.h"
 #include "compiler/importer/JsonCheck.h"
+#include "compiler/importer/ReadFile.h"
 
 #include "llvm/ADT/StringSwitch.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
@@ -59,14 +59,8 @@ int64_t TensorInfo::numElements() const {
 }
 
 Expected<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(StringRef path) {
-  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
-  llvm::sys::fs::file_status st;
-  if (std::error_code ec = llvm::sys::fs::status(path, st))
-    return fail(path, "cannot read: " + ec.message());
-  if (!llvm::sys::fs::is_regular_file(st)) return fail(path, "cannot read: not a regular file");
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
-  if (!buf) return fail(path, "cannot read: " + buf.getError().message());
+  auto buf = readRegularFile(path);
+  if (!buf) return fail(path, llvm::toString(buf.takeError()));
   return fromBuffer(std::move(*buf), path);
 }
 

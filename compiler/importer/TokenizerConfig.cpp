@@ -2,10 +2,10 @@
 
 #include "compiler/importer/TokenizerConfig.h"
 #include "compiler/importer/JsonCheck.h"
+#include "compiler/importer/ReadFile.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 using namespace albertc;
@@ -25,11 +25,9 @@ llvm::Expected<llvm::Optional<TokenizerConfig>> albertc::findTokenizer(StringRef
   t.spieceModel = spiece.str().str();
   if (!llvm::sys::fs::exists(cfgPath)) return t;
 
-  if (!llvm::sys::fs::is_regular_file(cfgPath)) return fail(cfgPath + ": not a regular file");
-  auto buf = llvm::MemoryBuffer::getFile(cfgPath, /*IsText=*/true);
-  if (!buf) return fail(cfgPath + ": cannot read: " + buf.getError().message());
+  auto buf = readRegularFile(cfgPath, /*nullTerminated=*/true, /*maxBytes=*/1u << 20);
+  if (!buf) return fail(cfgPath + ": " + llvm::toString(buf.takeError()));
   StringRef text = (*buf)->getBuffer();
-  if (text.size() > (1u << 20)) return fail(cfgPath + ": larger than 1 MiB");
   std::string bad = checkJson(text, /*maxDepth=*/64);
   if (!bad.empty()) return fail(cfgPath + ": not valid JSON: " + bad);
   auto json = llvm::json::parse(text);

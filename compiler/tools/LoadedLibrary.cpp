@@ -1,9 +1,9 @@
 //===- LoadedLibrary.cpp - a library made by albertc compile, dlopen'd ----===//
 
 #include "compiler/tools/LoadedLibrary.h"
+#include "compiler/importer/ReadFile.h"
 
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <cstring>
@@ -25,13 +25,8 @@ static llvm::Error loadError(const llvm::Twine &msg) {
 /// segments a truncated file lacks, and touching them kills the process
 /// with SIGBUS instead of returning an error.
 static llvm::Error checkElf(const std::string &path) {
-  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
-  llvm::sys::fs::file_status st;
-  if (std::error_code ec = llvm::sys::fs::status(path, st))
-    return loadError(path + ": cannot read: " + ec.message());
-  if (!llvm::sys::fs::is_regular_file(st)) return loadError(path + ": not a regular file");
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  if (!buf) return loadError(path + ": cannot read: " + buf.getError().message());
+  auto buf = readRegularFile(path);
+  if (!buf) return loadError(path + ": " + llvm::toString(buf.takeError()));
   llvm::StringRef b = (*buf)->getBuffer();
   auto bad = [&](const char *what) {
     return loadError(path + ": " + what + " (recompile the model)");

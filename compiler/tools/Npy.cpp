@@ -2,10 +2,9 @@
 
 #include "compiler/tools/Npy.h"
 #include "compiler/importer/JsonCheck.h"
+#include "compiler/importer/ReadFile.h"
 
 #include "llvm/ADT/StringRef.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -129,13 +128,8 @@ private:
 
 llvm::Error albertc::readNpyInt(const std::string &path, std::vector<int64_t> &shape,
                                 std::vector<int32_t> &data) {
-  // A FIFO or a device (a symlink to /dev/zero) would be read forever.
-  llvm::sys::fs::file_status st;
-  if (std::error_code ec = llvm::sys::fs::status(path, st))
-    return fail(path, "cannot read: " + ec.message());
-  if (!llvm::sys::fs::is_regular_file(st)) return fail(path, "cannot read: not a regular file");
-  auto buf = llvm::MemoryBuffer::getFile(path, false, false);
-  if (!buf) return fail(path, "cannot read: " + buf.getError().message());
+  auto buf = readRegularFile(path);
+  if (!buf) return fail(path, llvm::toString(buf.takeError()));
   return parseNpyInt((*buf)->getBuffer(), path, shape, data);
 }
 

@@ -320,6 +320,25 @@ TEST(Readers, ANonRegularFileIsAnErrorNotAHang) {
   std::remove(dir.c_str());
 }
 
+// Tests that a file far larger than its kind ever is (a config.json of 17 MB,
+// made sparse) is refused by its size before it is read.
+TEST(Readers, AnOversizedConfigIsRefusedBeforeReading) {
+  char tmpl[] = "/tmp/albertc-readers-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/config.json";
+  ASSERT_EQ(truncate(path.c_str(), 0), -1); // absent so far
+  FILE *f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fclose(f);
+  ASSERT_EQ(truncate(path.c_str(), 17 << 20), 0);
+  auto c = parseConfigFile(path);
+  ASSERT_FALSE(bool(c));
+  std::string e = errorOf(c.takeError());
+  EXPECT_NE(e.find("config.json: is 17825792 bytes, more than 16777216"), std::string::npos) << e;
+  std::remove(path.c_str());
+  std::remove(dir.c_str());
+}
+
 // Tests that id2label gives the class names by index, in any key order, and that keys
 // that are not exactly 0..n-1 are refused.
 TEST(Config, ReadsId2Label) {
