@@ -115,29 +115,37 @@ static int fail(char *buf, int code, const char *fmt, ...) {
 }
 
 /* --- Live handles -----------------------------------------------------------
- * What open gives the caller is a ticket, not the handle's address: a slot of
- * the registry below, that slot's generation, and a tag of this copy of the
- * runtime (every generated library has its own). Every entry point looks the
- * ticket up under registry_lock, so a handle used after close, one never
- * opened, or one of another albertc library in the process is reported, not
- * dereferenced; the generation also catches a stale ticket whose slot a later
- * open reused (a plain address registry cannot: malloc hands the same address
- * out again). */
+ * What open gives the caller is a ticket, not the handle's address: the
+ * address of the handle's slot in the registry below, with that slot's
+ * generation in the bits above it (x86-64 user addresses fit in 47 bits).
+ * Every entry point looks the ticket up under registry_lock, so a handle used
+ * after close, one never opened, or one of another albertc library in the
+ * process is reported, not dereferenced. Every generated library has its own
+ * copy of this runtime, and so its own registry; slots live in chunks that
+ * never move and are never freed while the library is loaded, so no two
+ * libraries loaded together ever give out the same ticket (a tag derived from
+ * the registry's address, as before, could coincide). The generation catches
+ * a stale ticket whose slot a later open reused (a plain address registry
+ * cannot: malloc hands the same address out again); a slot whose generation
+ * would wrap is retired instead of reused. */
 _Static_assert(sizeof(uintptr_t) == 8, "tickets need 64-bit pointers");
-#define SLOT_BITS 20
-#define TAG_BITS 12
-#define MAX_SLOTS ((uint32_t)1 << SLOT_BITS)
+#define ADDRESS_BITS 47
+#define MAX_GENERATION (((uint32_t)1 << (64 - ADDRESS_BITS)) - 1)
+#define CHUNK_SLOTS 256
+#define MAX_CHUNKS 4096 /* up to 2^20 handles open at once */
 
 typedef struct registry_slot {
   albert_rt_handle *handle; /* NULL when free */
-  uint32_t generation;      /* >= 1; bumped at every close */
+  uint32_t generation;      /* 1..MAX_GENERATION; bumped at every close */
   uint32_t next_free;
 } registry_slot;
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static registry_slot *slots;
-static uint32_t num_slots, slot_capacity;
+static registry_slot *chunks[MAX_CHUNKS];
+static uint32_t num_slots;
 static uint32_t free_slot = UINT32_MAX;
+
+static registry_slot *slot_at(uint32_t i) { return &chunks[i / CHUNK_SLOTS][i % CHUNK_SLOTS]; }
 
 /* A weights file's bytes, read into anonymous memory at open: the handles
  * that opened the same file (same device, inode, size and modification
@@ -163,12 +171,23 @@ typedef struct weights_copy {
 
 static weights_copy *weights_copies;
 
-static uint64_t instance_tag(void) {
-  return ((uintptr_t)&registry_lock >> 12) & (((uint64_t)1 << TAG_BITS) - 1);
+static uint64_t make_ticket(uint32_t slot) {
+  registry_slot *s = slot_at(slot);
+  return (uint64_t)s->generation << ADDRESS_BITS | (uintptr_t)s;
 }
 
-static uint64_t make_ticket(uint32_t slot, uint32_t generation) {
-  return (uint64_t)generation << 32 | instance_tag() << SLOT_BITS | slot;
+/* The index of this registry's slot at the address in `ticket`, or
+ * UINT32_MAX. Call with registry_lock held. */
+static uint32_t slot_of(uint64_t ticket) {
+  uintptr_t a = (uintptr_t)(ticket & (((uint64_t)1 << ADDRESS_BITS) - 1));
+  for (uint32_t c = 0; c * CHUNK_SLOTS < num_slots; ++c) {
+    uintptr_t base = (uintptr_t)chunks[c];
+    if (a < base || a >= base + CHUNK_SLOTS * sizeof(registry_slot)) continue;
+    if ((a - base) % sizeof(registry_slot)) return UINT32_MAX;
+    uint32_t i = c * CHUNK_SLOTS + (uint32_t)((a - base) / sizeof(registry_slot));
+    return i < num_slots ? i : UINT32_MAX;
+  }
+  return UINT32_MAX;
 }
 
 /* The live handle behind `ticket` opened by `model`'s library, or NULL; a live
@@ -179,11 +198,10 @@ static albert_rt_handle *lookup_locked(const albert_rt_model *model, const void 
                                        const albert_rt_model **other) {
   if (other) *other = NULL;
   uint64_t t = (uint64_t)(uintptr_t)ticket;
-  uint32_t slot = (uint32_t)(t & (MAX_SLOTS - 1));
-  uint32_t generation = (uint32_t)(t >> 32);
-  if (((t >> SLOT_BITS) & (((uint64_t)1 << TAG_BITS) - 1)) != instance_tag()) return NULL;
-  if (slot >= num_slots || slots[slot].generation != generation) return NULL;
-  albert_rt_handle *h = slots[slot].handle;
+  uint32_t slot = slot_of(t);
+  if (slot == UINT32_MAX || slot_at(slot)->generation != (uint32_t)(t >> ADDRESS_BITS))
+    return NULL;
+  albert_rt_handle *h = slot_at(slot)->handle;
   if (h && h->model != model) {
     if (other) *other = h->model;
     return NULL;
@@ -197,28 +215,28 @@ static uint64_t register_handle(albert_rt_handle *h) {
   uint32_t slot;
   if (free_slot != UINT32_MAX) {
     slot = free_slot;
-    free_slot = slots[slot].next_free;
+    free_slot = slot_at(slot)->next_free;
   } else {
-    if (num_slots == MAX_SLOTS) {
+    if (num_slots == (uint32_t)MAX_CHUNKS * CHUNK_SLOTS) {
       pthread_mutex_unlock(&registry_lock);
       return 0;
     }
-    if (num_slots == slot_capacity) {
-      uint32_t cap = slot_capacity ? slot_capacity * 2 : 16;
-      registry_slot *p = realloc(slots, (size_t)cap * sizeof *p);
-      if (!p) {
+    if (num_slots % CHUNK_SLOTS == 0) {
+      registry_slot *chunk = calloc(CHUNK_SLOTS, sizeof *chunk);
+      /* Never above 2^47 on x86-64 Linux; checked so a ticket stays exact. */
+      if (!chunk || ((uintptr_t)(chunk + CHUNK_SLOTS) >> ADDRESS_BITS) != 0) {
+        free(chunk);
         pthread_mutex_unlock(&registry_lock);
         return 0;
       }
-      slots = p;
-      slot_capacity = cap;
+      chunks[num_slots / CHUNK_SLOTS] = chunk;
     }
     slot = num_slots++;
-    slots[slot].generation = 1;
+    slot_at(slot)->generation = 1;
   }
-  slots[slot].handle = h;
-  slots[slot].next_free = UINT32_MAX;
-  uint64_t ticket = make_ticket(slot, slots[slot].generation);
+  slot_at(slot)->handle = h;
+  slot_at(slot)->next_free = UINT32_MAX;
+  uint64_t ticket = make_ticket(slot);
   h->ticket = ticket;
   pthread_mutex_unlock(&registry_lock);
   return ticket;
@@ -688,7 +706,8 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   if (!ticket) {
     destroy(h);
     return fail(open_error, ALBERT_RT_OUT_OF_MEMORY,
-                "open: out of memory, or %u handles already open", (unsigned)MAX_SLOTS);
+                "open: out of memory, or %u handles already open",
+                (unsigned)(MAX_CHUNKS * CHUNK_SLOTS));
   }
   *out = (albert_rt_handle *)(uintptr_t)ticket;
   return ALBERT_RT_OK;
@@ -1041,11 +1060,16 @@ void albert_rt_close(const albert_rt_model *model, albert_rt_handle *ticket) {
   albert_rt_handle *h = lookup_locked(model, ticket, NULL); /* another library's: not ours */
   int now = 0;
   if (h) {
-    uint32_t slot = (uint32_t)((uintptr_t)ticket & (MAX_SLOTS - 1));
-    slots[slot].handle = NULL;
-    if (++slots[slot].generation == 0) slots[slot].generation = 1;
-    slots[slot].next_free = free_slot;
-    free_slot = slot;
+    uint32_t slot = slot_of((uint64_t)(uintptr_t)ticket);
+    registry_slot *s = slot_at(slot);
+    s->handle = NULL;
+    if (s->generation == MAX_GENERATION) {
+      s->generation = 0; /* retired: no ticket has generation 0 */
+    } else {
+      ++s->generation;
+      s->next_free = free_slot;
+      free_slot = slot;
+    }
     h->closing = 1;
     now = h->users == 0;
   }
