@@ -287,15 +287,18 @@ llvm::Error Runner::answer() {
   if (room < 1)
     return fail("the question has " + std::to_string(q) + " tokens: no room for the context in " +
                 std::to_string(maxLength) + " tokens");
-  // HF's default overlap: min(max_length / 2, 128); an overlap must leave the
-  // windows room to advance.
-  const int64_t stride = o.docStride >= 0 ? o.docStride : std::min<int64_t>(maxLength / 2, 128);
-  if (stride >= room) {
-    if (o.docStride >= 0)
-      return fail("--doc-stride " + std::to_string(stride) + " must be smaller than the " +
-                  std::to_string(room) + " context tokens a window holds");
+  // The overlap must leave the windows room to advance. HF's default,
+  // min(max_length / 2, 128), is used where it does (HF refuses it where it
+  // does not: half a window then).
+  int64_t stride = o.docStride;
+  if (stride >= room)
+    return fail("--doc-stride " + std::to_string(stride) + " must be smaller than the " +
+                std::to_string(room) + " context tokens a window holds");
+  if (stride < 0) {
+    stride = std::min<int64_t>(maxLength / 2, 128);
+    if (stride >= room) stride = room / 2;
   }
-  const int64_t step = std::max<int64_t>(1, room - std::min(stride, room / 2));
+  const int64_t step = room - stride;
   std::vector<Encoding> windows;
   for (int64_t first = 0;; first += step) {
     int64_t last = std::min(c, first + room);
