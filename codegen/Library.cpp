@@ -986,6 +986,12 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights",
                                    "albert_tasks.h"};
   if (tokenizer) outputs.push_back(n + ".spiece.model");
+  // A name that makes two outputs one file (the CLI refuses such names) would
+  // move one over the other halfway through.
+  for (size_t i = 0; i < outputs.size(); ++i)
+    for (size_t j = i + 1; j < outputs.size(); ++j)
+      if (outputs[i] == outputs[j])
+        return fail(err("library name '" + n + "': two outputs named " + outputs[i]));
   if (!outExists) {
     // The outputs alone in a folder, renamed to OUT in one step.
     std::string staged = dir + "/out";

@@ -170,6 +170,9 @@ int compileMain(int argc, char **argv) {
   if (reservedName(nameStr))
     return fail("--name '" + nameStr + "' is reserved: its symbols would collide with the "
                 "runtime's or Halide's (halide*, albert_rt*, albert_tok*)");
+  if (nameStr == "albert_tasks")
+    return fail("--name 'albert_tasks' is reserved: albert_tasks.h is the helper header "
+                "written next to the library");
   auto tgt = codegen::parseTarget(target);
   if (!tgt) return fail(tgt.takeError());
   if (emit >= Object && out.empty()) return fail("-o <folder> is required for --emit=object/lib");
