@@ -7,6 +7,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
 
+#include <cstdio>
+#include <limits>
+
 using namespace albertc;
 using llvm::Expected;
 using llvm::StringRef;
@@ -15,6 +18,13 @@ namespace {
 llvm::Error fail(StringRef path, const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  path + ": " + msg);
+}
+
+/// A double as written in an error: %g, so -1e-12 is not "-0.000000".
+std::string shownNumber(double d) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%g", d);
+  return buf;
 }
 
 /// Reads an integer key into `out`, which holds HuggingFace's default when
@@ -26,6 +36,9 @@ llvm::Error readInt(const llvm::json::Object &o, StringRef path, StringRef key,
   if (!v) return llvm::Error::success();
   llvm::Optional<int64_t> i = jsonInteger(*v);
   if (!i) return fail(path, "'" + key + "' must be an integer");
+  // LLVM's parser turns an integer literal past int64 into INT64_MAX/MIN.
+  if (*i == std::numeric_limits<int64_t>::max() || *i == std::numeric_limits<int64_t>::min())
+    return fail(path, "'" + key + "' is at or past the 64-bit integer limit");
   if (*i < min)
     return fail(path, "'" + key + "' must be >= " + llvm::Twine(min) + ", got " +
                           llvm::Twine(*i));
@@ -86,7 +99,7 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
     llvm::Optional<double> d = v->getAsNumber();
     if (!d) return fail(path, "'layer_norm_eps' must be a number");
     if (!(*d > 0.0) || *d > 1.0)
-      return fail(path, "'layer_norm_eps' must be in (0, 1], got " + std::to_string(*d));
+      return fail(path, "'layer_norm_eps' must be in (0, 1], got " + shownNumber(*d));
     c.layerNormEps = *d;
   }
 
@@ -139,7 +152,7 @@ Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) 
       uint64_t index;
       if (key.getAsInteger(10, index) || index >= m->size() || seen[index])
         return fail(path, "'id2label' keys must be the indices 0.." +
-                              llvm::Twine(m->size() - 1) + ", got '" + key + "'");
+                              llvm::Twine(m->size() - 1) + ", got '" + shownValue(key) + "'");
       llvm::Optional<StringRef> label = kv.second.getAsString();
       if (!label) return fail(path, "'id2label' values must be strings");
       seen[index] = true;

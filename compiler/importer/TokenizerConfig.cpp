@@ -57,8 +57,8 @@ llvm::Expected<llvm::Optional<TokenizerConfig>> albertc::findTokenizer(StringRef
       if (const llvm::json::Object *added = v->getAsObject()) content = added->getString("content");
     if (!content) return fail(cfgPath + ": '" + s.key + "' must be a string or {\"content\": ...}");
     if (*content != s.want)
-      return fail(cfgPath + ": " + s.key + " '" + *content + "' is not supported (albertc's "
-                  "tokenizer uses AlbertTokenizer's " + s.want + ")");
+      return fail(cfgPath + ": " + s.key + " '" + shownValue(*content) +
+                  "' is not supported (albertc's tokenizer uses AlbertTokenizer's " + s.want + ")");
   }
   return t;
 }

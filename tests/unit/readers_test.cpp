@@ -98,6 +98,21 @@ TEST(Config, ReportsEachProblemWithFileAndKey) {
                 .find("model_type is 'alb\\00ert', albertc compiles 'albert' models"),
             std::string::npos)
       << configError(configWith("model_type", R"("alb\u0000ert")"));
+  // An integer literal past int64 (LLVM's parser makes it INT64_MAX) is not
+  // shown as 9223372036854775807.
+  EXPECT_NE(configError(configWith("vocab_size", "18446744073709551616"))
+                .find("'vocab_size' is at or past the 64-bit integer limit"),
+            std::string::npos)
+      << configError(configWith("vocab_size", "18446744073709551616"));
+  // A tiny negative eps is shown as written, not as -0.000000.
+  EXPECT_NE(configError(configWith("layer_norm_eps", "-1e-12"))
+                .find("'layer_norm_eps' must be in (0, 1], got -1e-12"),
+            std::string::npos)
+      << configError(configWith("layer_norm_eps", "-1e-12"));
+  // An id2label key with a line break and an escape code stays on one line.
+  std::string e = configError(configWith("architectures", R"(["AlbertForSequenceClassification"], "id2label": {"0\nx\u001b[31m": "a"})"));
+  EXPECT_NE(e.find("got '0\\0Ax\\1B[31m'"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
 }
 
 TEST(Config, AbsentKeysTakeHuggingFaceDefaults) {
