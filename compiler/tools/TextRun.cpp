@@ -280,6 +280,11 @@ llvm::Error Runner::answer() {
   // the best span of any window.
   auto question = encode(o.text, nullptr, 0);
   if (!question) return question.takeError();
+  // The context is tokenized alone, as the tokenizer's `text`: its errors
+  // would name the wrong option.
+  size_t bad = 0;
+  if (!llvm::json::isUTF8(o.pair, &bad))
+    return fail("--text-pair (the context): invalid UTF-8 at byte " + std::to_string(bad));
   auto context = encode(o.pair, nullptr, 0);
   if (!context) return context.takeError();
   const int64_t q = question->size() - 2, c = context->size() - 2;

@@ -842,21 +842,22 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
                 "run: seq must be in [1, %lld] (max_position_embeddings), got %lld",
                 (long long)m->max_positions, (long long)seq);
+  /* The shape as the caller gave it. */
+  char shape[96];
+  if (m->choices)
+    snprintf(shape, sizeof shape, "batch x num_choices x seq = %lld x %lld x %lld",
+             (long long)(batch / choices), (long long)choices, (long long)seq);
+  else
+    snprintf(shape, sizeof shape, "batch x seq = %lld x %lld", (long long)batch, (long long)seq);
   if (batch > (int64_t)1 << 24 || batch * seq > ((int64_t)1 << 28))
-    return m->choices
-               ? fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
-                      "run: batch x num_choices x seq = %lld x %lld x %lld is too large",
-                      (long long)(batch / choices), (long long)choices, (long long)seq)
-               : fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
-                      "run: batch x seq = %lld x %lld is too large", (long long)batch,
-                      (long long)seq);
+    return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: %s is too large", shape);
   int64_t n = batch * seq;
   int64_t widest = (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK * m->max_token_cols * 4;
   if (widest > INT32_MAX)
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT,
-                "run: batch x seq = %lld x %lld is too large: a [%lld, %lld] float32 tensor would "
-                "exceed 2 GiB (the kernels' buffer limit); run smaller batches",
-                (long long)batch, (long long)seq, (long long)n, (long long)m->max_token_cols);
+                "run: %s is too large: a [%lld, %lld] float32 tensor would exceed 2 GiB (the "
+                "kernels' buffer limit); run smaller batches",
+                shape, (long long)n, (long long)m->max_token_cols);
   char at[96];
   for (int64_t i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= m->vocab_size)

@@ -1062,6 +1062,14 @@ TEST(HeadsMultipleChoice, ChoicesAreValidatedAndIndependent) {
             ALBERT_INVALID_ARGUMENT);
   EXPECT_NE(std::string(m.api.error(m.model)).find("num_choices"), std::string::npos)
       << m.api.error(m.model);
+  // 2^23 examples x 2 choices x 1 token: its activations would pass 2 GiB. The
+  // message gives the shape as passed, not batch x choices as the batch.
+  EXPECT_EQ(m.api.runChoices(m.model, int64_t(1) << 23, 2, 1, in.ids.data(), nullptr, nullptr),
+            ALBERT_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(m.api.error(m.model))
+                .find("run: batch x num_choices x seq = 8388608 x 2 x 1 is too large: a "),
+            std::string::npos)
+      << m.api.error(m.model);
   Results all, last;
   ASSERT_TRUE(runModel(m, m.model, in.batch, in.seq, in.ids.data(), in.mask.data(),
                        in.tt.data(), all, in.choices));
