@@ -163,7 +163,10 @@ static LogicalResult verifyConcat(ConcatOp op) {
     ArrayRef<int64_t> s = shapeOf(v);
     if (s.size() != first.size() || !std::equal(s.begin() + 1, s.end(), first.begin() + 1))
       return op.emitOpError("inputs must agree in all but the first dimension");
-    rows += s[0];
+    if (rows == ShapedType::kDynamicSize || s[0] < 0)
+      rows = ShapedType::kDynamicSize;
+    else if (__builtin_add_overflow(rows, s[0], &rows))
+      return op.emitOpError("inputs have more than 2^63 rows in all");
   }
   SmallVector<int64_t> want(first.begin(), first.end());
   want[0] = rows;
@@ -217,7 +220,9 @@ static LogicalResult verifyFusedEmbedding(FusedEmbeddingOp op) {
 }
 
 static LogicalResult verifyEncoderLayer(EncoderLayerOp op) {
-  if (failed(expectActivation(op, op.hidden(), "hidden", -1))) return failure();
+  if (failed(expectShape(op, op.hidden(), "hidden", {-1, -1, -1})) ||
+      failed(expectActivation(op, op.hidden(), "hidden", -1)))
+    return failure();
   int64_t h = shapeOf(op.hidden()).back();
   int64_t heads = op.num_headsAttr().getInt();
   if (heads <= 0 || h % heads != 0)
@@ -281,8 +286,11 @@ static LogicalResult verifySlice(SliceOp op) {
   if (in.size() != out.size() || in.empty() || in.drop_front() != out.drop_front())
     return op.emitOpError() << "result must be rows of the input, got "
                             << shapeString(in) << " -> " << shapeString(out);
-  if (start < 0 || out[0] < 1 || start + out[0] > in[0])
-    return op.emitOpError() << "rows [" << start << ", " << start + out[0]
+  int64_t end;
+  bool overflow = __builtin_add_overflow(start, out[0], &end);
+  if (start < 0 || out[0] < 1 || overflow || end > in[0])
+    return op.emitOpError() << "rows [" << start << ", "
+                            << (overflow ? std::string("past 2^63") : std::to_string(end))
                             << ") are outside the input's " << in[0] << " rows";
   return success();
 }
@@ -298,7 +306,10 @@ static LogicalResult verifyFlattenChoices(FlattenChoicesOp op) {
   ArrayRef<int64_t> in = shapeOf(op.input());
   if (in.size() != 3)
     return op.emitOpError() << "input must be [batch, choices, seq], got " << shapeString(in);
-  int64_t rows = in[0] < 0 || in[1] < 0 ? ShapedType::kDynamicSize : in[0] * in[1];
+  int64_t rows = ShapedType::kDynamicSize;
+  if (in[0] >= 0 && in[1] >= 0 && __builtin_mul_overflow(in[0], in[1], &rows))
+    return op.emitOpError() << "batch x choices = " << in[0] << " x " << in[1]
+                            << " overflows 64 bits";
   return expectResultType(op, op.result(), {rows, in[2]});
 }
 

@@ -25,13 +25,25 @@ struct SelectOutputsPass : public SelectOutputsBase<SelectOutputsPass> {
   }
 
   LogicalResult selectIn(FuncOp func) {
-    auto names = func->getAttrOfType<ArrayAttr>(kOutputNamesAttr);
-    if (!names || func.isExternal()) return success();
-    if (names.size() != func.getNumResults() ||
+    Attribute attr = func->getAttr(kOutputNamesAttr);
+    if (!attr || func.isExternal()) return success();
+    auto names = attr.dyn_cast<ArrayAttr>();
+    if (!names || names.size() != func.getNumResults() ||
         !llvm::all_of(names, [](Attribute a) { return a.isa<StringAttr>(); }))
       return func.emitError() << kOutputNamesAttr << " must name each of the "
                               << func.getNumResults() << " results with a string";
-    auto ret = cast<ReturnOp>(func.getBody().front().getTerminator());
+    llvm::DenseSet<Attribute> seen;
+    for (Attribute a : names)
+      if (!seen.insert(a).second)
+        return func.emitError() << kOutputNamesAttr << " names '"
+                                << a.cast<StringAttr>().getValue() << "' twice";
+    // The outputs are what the return returns: one block, ending in it.
+    if (!llvm::hasSingleElement(func.getBody()))
+      return func.emitError() << "a function with " << kOutputNamesAttr
+                              << " must have one block";
+    auto ret = dyn_cast<ReturnOp>(func.getBody().front().getTerminator());
+    if (!ret) return func.emitError() << "a function with " << kOutputNamesAttr
+                                      << " must end in a return";
     SmallVector<Value> kept;
     SmallVector<Attribute> keptNames;
     for (const std::string &want : outputs) {

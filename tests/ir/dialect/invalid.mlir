@@ -91,6 +91,18 @@ func @f(%a: tensor<8x8xf32>) -> tensor<16x8xf32> {
   return %w : tensor<16x8xf32>
 }
 
+
+// -----
+
+// Tests that albert.concat refuses first dimensions whose sum passes 2^63
+// instead of wrapping to a small (valid-looking) count.
+
+func @f(%a: tensor<4611686018427387904x8xf32>) -> tensor<0x8xf32> {
+  // expected-error @+1 {{'albert.concat' op inputs have more than 2^63 rows in all}}
+  %w = albert.concat %a, %a : (tensor<4611686018427387904x8xf32>, tensor<4611686018427387904x8xf32>) -> tensor<0x8xf32>
+  return %w : tensor<0x8xf32>
+}
+
 // -----
 
 // Tests that albert.concat needs at least one input.
@@ -322,6 +334,24 @@ func @f(%h: tensor<?x?x8xf32>, %mask: tensor<?x?xi32>, %w: tensor<8x8xf32>, %b: 
          tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<8x16xf32>,
          tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x?x8xf32>
   return %o : tensor<?x?x8xf32>
+}
+
+
+// -----
+
+// Tests that albert.encoder_layer needs a [batch, seq, H] hidden state, not
+// [rows, H] (which its lowering cannot split into sequences).
+
+func @f(%h: tensor<?x8xf32>, %mask: tensor<?x?xi32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>,
+        %fw: tensor<16x8xf32>, %fb: tensor<16xf32>, %fow: tensor<8x16xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'albert.encoder_layer' op hidden must have shape [?, ?, ?], got [?, 8]}}
+  %o = albert.encoder_layer %h, %mask, %w, %b, %w, %b, %w, %b, %w, %b, %b, %b, %fw, %fb, %fow, %b, %b, %b
+      {num_heads = 2 : i64, eps = 1.0e-12 : f64, activation = "gelu_new"}
+      : (tensor<?x8xf32>, tensor<?x?xi32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>,
+         tensor<8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>, tensor<8xf32>,
+         tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<8x16xf32>,
+         tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  return %o : tensor<?x8xf32>
 }
 
 // -----
@@ -974,6 +1004,18 @@ func @f(%w: tensor<2x8xf32>) -> tensor<2x8xf32> {
   return %r : tensor<2x8xf32>
 }
 
+
+// -----
+
+// Tests that a slice start near 2^63 is outside the input, not wrapped around
+// to a negative end that passes the bounds check.
+
+func @f(%w: tensor<2x8xf32>) -> tensor<1x8xf32> {
+  // expected-error @+1 {{'albert.slice' op rows [9223372036854775807, past 2^63) are outside the input's 2 rows}}
+  %r = albert.slice %w {start = 9223372036854775807 : i64} : (tensor<2x8xf32>) -> tensor<1x8xf32>
+  return %r : tensor<1x8xf32>
+}
+
 // -----
 
 // Tests that albert.slice keeps the row width.
@@ -1002,6 +1044,18 @@ func @f(%ids: tensor<2x3x?xi32>) -> tensor<?x?xi32> {
   // expected-error @+1 {{'albert.flatten_choices' op result must have type 'tensor<6x?xi32>', got 'tensor<?x?xi32>'}}
   %f = albert.flatten_choices %ids : (tensor<2x3x?xi32>) -> tensor<?x?xi32>
   return %f : tensor<?x?xi32>
+}
+
+
+// -----
+
+// Tests that albert.flatten_choices refuses a batch x choices product that
+// overflows 64 bits instead of wrapping it to 0 rows.
+
+func @f(%ids: tensor<4294967296x4294967296x3xi32>) -> tensor<0x3xi32> {
+  // expected-error @+1 {{'albert.flatten_choices' op batch x choices = 4294967296 x 4294967296 overflows 64 bits}}
+  %f = albert.flatten_choices %ids : (tensor<4294967296x4294967296x3xi32>) -> tensor<0x3xi32>
+  return %f : tensor<0x3xi32>
 }
 
 // -----
