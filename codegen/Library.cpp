@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -29,8 +30,13 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <map>
 #include <sstream>
+#include <sys/file.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::albert;
@@ -992,6 +998,7 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
     for (size_t j = i + 1; j < outputs.size(); ++j)
       if (outputs[i] == outputs[j])
         return fail(err("library name '" + n + "': two outputs named " + outputs[i]));
+  std::string from = dir;
   if (!outExists) {
     // The outputs alone in a folder, renamed to OUT in one step.
     std::string staged = dir + "/out";
@@ -1000,26 +1007,41 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
     for (const std::string &f : outputs)
       if (auto ec = llvm::sys::fs::rename(dir + "/" + f, staged + "/" + f))
         return fail(err(staged + "/" + f + ": " + ec.message()));
-    if (auto ec = llvm::sys::fs::rename(staged, absOut))
+    std::error_code ec = llvm::sys::fs::rename(staged, absOut);
+    // Another compile made OUT meanwhile: move in file by file as below.
+    if (ec && ec != std::errc::directory_not_empty && ec != std::errc::file_exists)
       return fail(err(outDir + ": cannot create: " + ec.message()));
-  } else {
-    std::vector<std::string> targets;
-    for (const std::string &f : outputs) {
-      SmallString<256> to(absOut);
-      llvm::sys::path::append(to, f);
-      targets.push_back(to.str().str());
+    from = staged;
+    if (!ec) {
+      llvm::sys::fs::remove_directories(dir);
+      return llvm::Error::success();
     }
-    // What rename would refuse to replace, refused before anything moves.
-    for (const std::string &to : targets) {
-      llvm::sys::fs::file_status st;
-      if (!llvm::sys::fs::status(to, st, /*follow=*/false) &&
-          st.type() == llvm::sys::fs::file_type::directory_file)
-        return fail(err(to + ": cannot write: a folder is in the way"));
-    }
-    for (size_t i = 0; i < outputs.size(); ++i)
-      if (auto ec = llvm::sys::fs::rename(dir + "/" + outputs[i], targets[i]))
-        return fail(err(targets[i] + ": cannot write: " + ec.message()));
   }
+  // Into an existing OUT: under an exclusive lock on OUT, so that two
+  // compiles into one folder at once leave all the files of one of them, not
+  // some of each.
+  int lock = ::open(absOut.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock < 0) return fail(err(outDir + ": cannot open: " + strerror(errno)));
+  int locked;
+  do locked = ::flock(lock, LOCK_EX);
+  while (locked != 0 && errno == EINTR);
+  auto unlock = llvm::make_scope_exit([&] { ::close(lock); });
+  std::vector<std::string> targets;
+  for (const std::string &f : outputs) {
+    SmallString<256> to(absOut);
+    llvm::sys::path::append(to, f);
+    targets.push_back(to.str().str());
+  }
+  // What rename would refuse to replace, refused before anything moves.
+  for (const std::string &to : targets) {
+    llvm::sys::fs::file_status st;
+    if (!llvm::sys::fs::status(to, st, /*follow=*/false) &&
+        st.type() == llvm::sys::fs::file_type::directory_file)
+      return fail(err(to + ": cannot write: a folder is in the way"));
+  }
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (auto ec = llvm::sys::fs::rename(from + "/" + outputs[i], targets[i]))
+      return fail(err(targets[i] + ": cannot write: " + ec.message()));
   llvm::sys::fs::remove_directories(dir);
   return llvm::Error::success();
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""folder_lock.py ALBERTC MODEL OUT: a compile into an existing library folder moves
+its outputs in only under an exclusive lock on the folder, and `albertc run` loads
+under a shared one, so that two compiles into one folder leave the files of one of
+them and a run never loads the library of one compile with the weights of another.
+
+Holds the folder's lock as another albertc would, and checks that each waits for it:
+  1. with a shared lock held, a compile builds everything (its outputs appear in its
+     temporary folder inside OUT) and then waits; OUT's library is unchanged until the
+     lock is released, and the compile then succeeds;
+  2. with an exclusive lock held, a run (`albertc bench`, which loads the library as
+     `run` does) waits, and succeeds once it is released."""
+import fcntl
+import glob
+import os
+import subprocess
+import sys
+import time
+
+albertc, model, out = sys.argv[1:4]
+lib = os.path.join(out, "libalbert.so")
+
+
+def hold(kind):
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, kind)
+    return fd
+
+
+def fail(msg, proc=None):
+    if proc:
+        proc.kill()
+    sys.exit("folder_lock: " + msg)
+
+
+before = os.stat(lib).st_ino
+fd = hold(fcntl.LOCK_SH)
+proc = subprocess.Popen([albertc, "compile", model, "-o", out, "--quiet"])
+deadline = time.time() + 300
+while not glob.glob(os.path.join(out, ".albertc-*", "albert_tasks.h")):
+    if proc.poll() is not None:
+        fail("the compile ended (status %d) while a shared lock was held" % proc.returncode)
+    if time.time() > deadline:
+        fail("the compile made no outputs in 300 s", proc)
+    time.sleep(0.05)
+time.sleep(1.0)
+if proc.poll() is not None or os.stat(lib).st_ino != before:
+    fail("the compile moved its outputs in while a shared lock was held", proc)
+os.close(fd)
+if proc.wait() != 0:
+    fail("the compile failed once the lock was released")
+if os.stat(lib).st_ino == before:
+    fail("the compile did not replace the library")
+print("compile: waited for the lock, then replaced the library")
+
+fd = hold(fcntl.LOCK_EX)
+proc = subprocess.Popen([albertc, "bench", out, "--seq", "8", "--runs", "1"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(1.0)
+if proc.poll() is not None:
+    fail("the run ended (status %d) while an exclusive lock was held" % proc.returncode)
+os.close(fd)
+if proc.wait() != 0:
+    fail("the run failed once the lock was released")
+print("run: waited for the lock, then ran")
