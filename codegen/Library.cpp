@@ -785,6 +785,10 @@ llvm::Expected<Halide::Target> parseTarget(const std::string &spec) {
     t = Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41-cuda-cuda_capability_86");
   } else if (Halide::Target::validate_target_string(spec)) {
     t = Halide::Target(spec);
+  } else if (llvm::StringRef(spec).contains("cuda_capability_")) {
+    return err("unknown --target '" + spec +
+               "': Halide 14 knows cuda_capability_30, 32, 35, 50, 61, 70, 75, 80 and 86; "
+               "newer GPUs (H100, H200) run sm_86 code, which --target cuda builds");
   } else {
     return err("unknown --target '" + spec +
                "' (use host, x86-64-avx2, x86-64-avx512, cuda, or a Halide target string)");
