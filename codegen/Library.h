@@ -22,8 +22,8 @@ struct LibraryOptions {
   /// run on the host), to check them numerically without a GPU.
   bool gpuScheduleOnHost = false;
   bool embedWeights = false;
-  /// The SentencePiece model to build the tokenizer in with (empty: no
-  /// tokenizer), and AlbertTokenizer's options.
+  /// The bytes of the SentencePiece model to build the tokenizer in with
+  /// (empty: no tokenizer), and AlbertTokenizer's options.
   std::string spieceModel;
   bool doLowerCase = true, removeSpace = true, keepAccents = false, cleanUpSpaces = false;
   /// One line per stage (kernels, weights, link) when set.

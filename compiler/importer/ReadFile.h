@@ -21,8 +21,9 @@
 namespace albertc {
 
 /// The bytes of `path` (mapped when large) if it is a regular file of at most
-/// `maxBytes` bytes, checked before it is opened (opening a FIFO blocks) and
-/// again on the open file (it may have been replaced in between). On failure
+/// `maxBytes` bytes, checked before it is opened and again on the open file
+/// (it may have been replaced in between; the open does not block on a FIFO
+/// put in its place). On failure
 /// the error says why without the path, which the caller prefixes:
 /// "cannot read: not a regular file", "cannot read: <system error>",
 /// "is N bytes, more than M". `nullTerminated`: as MemoryBuffer::getFile's

@@ -20,9 +20,12 @@ llvm::Expected<llvm::Optional<TokenizerConfig>> albertc::findTokenizer(StringRef
   llvm::sys::path::append(spiece, "spiece.model");
   llvm::sys::path::append(cfgPath, "tokenizer_config.json");
   if (!llvm::sys::fs::exists(spiece)) return llvm::None;
-  if (!llvm::sys::fs::is_regular_file(spiece)) return fail(spiece + ": not a regular file");
+  // A real one is under 1 MB (albert-base-v2: 760 KB).
+  auto bytes = readRegularFile(spiece, /*nullTerminated=*/false, /*maxBytes=*/uint64_t(64) << 20);
+  if (!bytes) return fail(spiece + ": " + llvm::toString(bytes.takeError()));
   TokenizerConfig t;
   t.spieceModel = spiece.str().str();
+  t.spieceBytes = (*bytes)->getBuffer().str();
   if (!llvm::sys::fs::exists(cfgPath)) return t;
 
   auto buf = readRegularFile(cfgPath, /*nullTerminated=*/true, /*maxBytes=*/1u << 20);

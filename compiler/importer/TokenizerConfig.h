@@ -15,6 +15,7 @@ namespace albertc {
 /// AlbertTokenizer's defaults for absent keys.
 struct TokenizerConfig {
   std::string spieceModel; // path of spiece.model
+  std::string spieceBytes; // its contents, read once: what is checked is what ships
   bool doLowerCase = true;
   bool removeSpace = true;
   bool keepAccents = false;

@@ -53,8 +53,13 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 llvm::Error checkTokenizer(const TokenizerConfig &tok, int64_t vocabSize) {
   albert_tok_options o = {tok.doLowerCase, tok.removeSpace, tok.keepAccents, tok.cleanUpSpaces};
   albert_tok *t = nullptr;
-  if (albert_tok_open(tok.spieceModel.c_str(), &o, &t) != 0)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), albert_tok_error(nullptr));
+  if (albert_tok_open_memory(tok.spieceBytes.data(), tok.spieceBytes.size(), &o, &t) != 0) {
+    // Its message names the model "spiece.model (in memory)": name the file.
+    std::string msg = albert_tok_error(nullptr);
+    llvm::StringRef rest = msg;
+    rest.consume_front("spiece.model (in memory)");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), tok.spieceModel + rest);
+  }
   int64_t pieces = albert_tok_vocab_size(t);
   albert_tok_close(t);
   if (pieces > vocabSize)
@@ -221,7 +226,7 @@ int compileMain(int argc, char **argv) {
     if (!tok) return fail(tok.takeError());
     if (*tok) {
       if (auto e = checkTokenizer(**tok, cfg.vocabSize)) return fail(std::move(e));
-      opts.spieceModel = (*tok)->spieceModel;
+      opts.spieceModel = (*tok)->spieceBytes;
       opts.doLowerCase = (*tok)->doLowerCase;
       opts.removeSpace = (*tok)->removeSpace;
       opts.keepAccents = (*tok)->keepAccents;
