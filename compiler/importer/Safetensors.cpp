@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace albertc;
 using llvm::Expected;
@@ -131,6 +132,10 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
     llvm::Optional<int64_t> b = jsonInteger((*offs)[0]), e = jsonInteger((*offs)[1]);
     if (!b || !e || *b < 0 || *e < *b)
       return fail(path, "tensor '" + shown + "': data_offsets must be 0 <= begin <= end");
+    // LLVM's parser turns an integer literal past int64 into INT64_MAX.
+    if (*e == std::numeric_limits<int64_t>::max())
+      return fail(path, "tensor '" + shown + "': data_offsets are at or past the 64-bit "
+                                             "integer limit");
     info.begin = uint64_t(*b);
     info.end = uint64_t(*e);
     if (info.end > file->dataSize_)

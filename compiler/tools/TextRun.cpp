@@ -385,7 +385,13 @@ llvm::Error Runner::answer() {
 llvm::Error Runner::chooseAnswer() {
   if (o.choices.size() < 2) return fail("multiple choice needs two or more --choice");
   std::vector<Encoding> rows;
-  for (const std::string &c : o.choices) {
+  for (size_t i = 0; i < o.choices.size(); ++i) {
+    const std::string &c = o.choices[i];
+    // The tokenizer would call a bad choice "pair", without saying which.
+    size_t bad = 0;
+    if (!llvm::json::isUTF8(c, &bad))
+      return fail("--choice " + std::to_string(i + 1) + ": invalid UTF-8 at byte " +
+                  std::to_string(bad));
     auto e = encode(o.text, &c, maxLength);
     if (!e) return e.takeError();
     rows.push_back(std::move(*e));

@@ -20,7 +20,7 @@ struct TextRunOptions {
   int topK = 5;                     // fill-mask predictions per [MASK]
   int maxAnswerTokens = 30;         // question answering
   int docStride = -1;               // QA: overlap of the windows of a long context (-1: HF's
-                                    // default, min(max_length / 2, 128))
+                                    // default, min(max_length / 2, 128), or half a window)
   int maxLength = 0;                // truncation; 0: the model's max_position_embeddings
   bool json = false;
 };

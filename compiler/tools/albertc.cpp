@@ -283,7 +283,7 @@ int runMain(int argc, char **argv) {
   cl::opt<int> docStride("doc-stride", cl::desc("question answering: a context longer than "
                                                 "--max-length is read in windows overlapping by "
                                                 "this many tokens (default min(max length / 2, "
-                                                "128))"),
+                                                "128), or half a window where that is a window)"),
                          cl::init(-1));
   cl::opt<int> maxLength("max-length", cl::desc("truncate to this many tokens (default: the "
                                                 "model's max_position_embeddings)"),

@@ -9,7 +9,9 @@ Holds the folder's lock as another albertc would, and checks that each waits for
      temporary folder inside OUT) and then waits; OUT's library is unchanged until the
      lock is released, and the compile then succeeds;
   2. with an exclusive lock held, a run (`albertc bench`, which loads the library as
-     `run` does) waits, and succeeds once it is released."""
+     `run` does) waits, and succeeds once it is released;
+  3. a compile into a new folder that another process creates meanwhile moves its
+     outputs into it the same way (it waits for the lock), instead of failing."""
 import fcntl
 import glob
 import os
@@ -63,3 +65,34 @@ os.close(fd)
 if proc.wait() != 0:
     fail("the run failed once the lock was released")
 print("run: waited for the lock, then ran")
+
+new = os.path.join(os.path.dirname(out), "new")
+proc = subprocess.Popen([albertc, "compile", model, "-o", new, "--quiet"])
+parent = os.path.dirname(new)
+deadline = time.time() + 300
+while not glob.glob(os.path.join(parent, ".albertc-*")):
+    if proc.poll() is not None or time.time() > deadline:
+        fail("the compile into a new folder made no temporary folder", proc)
+    time.sleep(0.01)
+os.mkdir(new)
+open(os.path.join(new, "other"), "w").write("someone else's")
+fd = os.open(new, os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(fd, fcntl.LOCK_SH)
+while not glob.glob(os.path.join(parent, ".albertc-*", "out", "albert_tasks.h")):
+    if proc.poll() is not None:
+        fail("the compile ended (status %d) before its outputs were staged" % proc.returncode)
+    if time.time() > deadline:
+        fail("the compile made no outputs in 300 s", proc)
+    time.sleep(0.02)
+time.sleep(1.0)
+if proc.poll() is not None or os.path.exists(os.path.join(new, "libalbert.so")):
+    fail("the compile moved into the new folder while a shared lock was held", proc)
+os.close(fd)
+if proc.wait() != 0:
+    fail("the compile failed once the lock was released")
+if not (os.path.exists(os.path.join(new, "libalbert.so")) and
+        os.path.exists(os.path.join(new, "other"))):
+    fail("the new folder lacks the library or lost the other file: %s" % os.listdir(new))
+if glob.glob(os.path.join(parent, ".albertc-*")):
+    fail("the compile left its temporary folder behind")
+print("compile into a folder made meanwhile: waited for the lock, then moved in")

@@ -1,9 +1,11 @@
 /* two_shared_libraries.c: two albertc shared libraries dlopen'ed into one
  * process, each with its own copy of the runtime and so its own registry of
  * handles. No handle of one may be taken for a handle of the other: its run
- * refuses it, its close leaves it open. Opens enough handles in each (600,
- * more than one chunk of registry slots) that tickets made from a per-library
- * tag, as before, would have coincided for some library placements.
+ * refuses it, its close leaves it open. 600 handles in each, more than one
+ * chunk of registry slots, so lookups cross chunks. (Tickets used to carry a
+ * 12-bit tag of the registry's address, equal for libraries loaded a multiple
+ * of 16 MiB apart; this test does not force such a placement: they are now
+ * slot addresses, distinct by construction.)
  *   two_shared_libraries LIB_A DIR_A NAME_A LIB_B DIR_B NAME_B */
 #include <dlfcn.h>
 #include <stdint.h>
