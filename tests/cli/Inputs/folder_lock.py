@@ -35,16 +35,22 @@ def fail(msg, proc=None):
     sys.exit("folder_lock: " + msg)
 
 
+def wait_for_staged(pattern, proc, deadline):
+    """Waits until the compile `proc` has staged its outputs (a file matching
+    `pattern` exists): it must still be running then."""
+    while not glob.glob(pattern):
+        if proc.poll() is not None:
+            fail("the compile ended (status %d) before its outputs were staged" % proc.returncode)
+        if time.time() > deadline:
+            fail("the compile made no outputs in 300 s", proc)
+        time.sleep(0.02)
+
+
 before = os.stat(lib).st_ino
 fd = hold(fcntl.LOCK_SH)
 proc = subprocess.Popen([albertc, "compile", model, "-o", out, "--quiet"])
 deadline = time.time() + 300
-while not glob.glob(os.path.join(out, ".albertc-*", "albert_tasks.h")):
-    if proc.poll() is not None:
-        fail("the compile ended (status %d) while a shared lock was held" % proc.returncode)
-    if time.time() > deadline:
-        fail("the compile made no outputs in 300 s", proc)
-    time.sleep(0.05)
+wait_for_staged(os.path.join(out, ".albertc-*", "albert_tasks.h"), proc, deadline)
 time.sleep(1.0)
 if proc.poll() is not None or os.stat(lib).st_ino != before:
     fail("the compile moved its outputs in while a shared lock was held", proc)
@@ -78,12 +84,7 @@ os.mkdir(new)
 open(os.path.join(new, "other"), "w").write("someone else's")
 fd = os.open(new, os.O_RDONLY | os.O_DIRECTORY)
 fcntl.flock(fd, fcntl.LOCK_SH)
-while not glob.glob(os.path.join(parent, ".albertc-*", "out", "albert_tasks.h")):
-    if proc.poll() is not None:
-        fail("the compile ended (status %d) before its outputs were staged" % proc.returncode)
-    if time.time() > deadline:
-        fail("the compile made no outputs in 300 s", proc)
-    time.sleep(0.02)
+wait_for_staged(os.path.join(parent, ".albertc-*", "out", "albert_tasks.h"), proc, deadline)
 time.sleep(1.0)
 if proc.poll() is not None or os.path.exists(os.path.join(new, "libalbert.so")):
     fail("the compile moved into the new folder while a shared lock was held", proc)
