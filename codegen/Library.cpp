@@ -16,6 +16,7 @@
 #include "codegen/KernelCompiler.h"
 #include "codegen/WeightPacker.h"
 #include "albert/albert_runtime.h"
+#include "compiler/importer/FolderLock.h"
 #include "compiler/importer/Safetensors.h"
 #include "dialects/albert/IR/AlbertOps.h"
 #include "dialects/albert/Transforms/Passes.h"
@@ -30,13 +31,9 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <map>
 #include <sstream>
-#include <sys/file.h>
-#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::albert;
@@ -1032,12 +1029,12 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   // Into an existing OUT: under an exclusive lock on OUT, so that two
   // compiles into one folder at once leave all the files of one of them, not
   // some of each.
-  int lock = ::open(absOut.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lock < 0) return fail(err(outDir + ": cannot open: " + strerror(errno)));
-  int locked;
-  do locked = ::flock(lock, LOCK_EX);
-  while (locked != 0 && errno == EINTR);
-  auto unlock = llvm::make_scope_exit([&] { ::close(lock); });
+  FolderLock lock(absOut, FolderLock::Exclusive);
+  if (!lock.opened()) return fail(err(outDir + ": " + lock.error()));
+  if (!lock.locked() && opts.warn)
+    opts.warn("warning: " + outDir + ": " + lock.error() +
+              "; a compile or run using this folder at the same time could see the files of "
+              "two compiles");
   std::vector<std::string> targets;
   for (const std::string &f : outputs) {
     SmallString<256> to(absOut);

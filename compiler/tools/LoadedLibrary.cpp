@@ -1,19 +1,16 @@
 //===- LoadedLibrary.cpp - a library made by albertc compile, dlopen'd ----===//
 
 #include "compiler/tools/LoadedLibrary.h"
+#include "compiler/importer/FolderLock.h"
 #include "compiler/importer/ReadFile.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
-#include <cerrno>
 #include <cstring>
 #include <dlfcn.h>
 #include <elf.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 #include <vector>
 
 using namespace albertc;
@@ -61,15 +58,9 @@ llvm::Error LoadedLibrary::load(const std::string &dir, int threads) {
   // A shared lock on the folder while the library and its weights are
   // loaded: a compile into this folder moves its outputs in under an
   // exclusive one (Library.cpp), so they are all of one compile.
-  int lock = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lock >= 0) {
-    int locked;
-    do locked = ::flock(lock, LOCK_SH);
-    while (locked != 0 && errno == EINTR);
-  }
-  auto unlock = llvm::make_scope_exit([&] {
-    if (lock >= 0) ::close(lock);
-  });
+  // Unlocked where it cannot be (a file system without flock): the compile
+  // into it warned then. A folder that cannot be opened fails just below.
+  FolderLock lock(dir, FolderLock::Shared);
   std::error_code ec;
   std::vector<std::string> found;
   for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
