@@ -34,11 +34,10 @@ llvm::Error readInt(const llvm::json::Object &o, StringRef path, StringRef key,
                     int64_t &out, int64_t min = 1) {
   const llvm::json::Value *v = o.get(key);
   if (!v) return llvm::Error::success();
-  llvm::Optional<int64_t> i = jsonInteger(*v);
+  bool atLimit;
+  llvm::Optional<int64_t> i = jsonInteger(*v, &atLimit);
+  if (atLimit) return fail(path, "'" + key + "' is at or past the 64-bit integer limit");
   if (!i) return fail(path, "'" + key + "' must be an integer");
-  // LLVM's parser turns an integer literal past int64 into INT64_MAX/MIN.
-  if (*i == std::numeric_limits<int64_t>::max() || *i == std::numeric_limits<int64_t>::min())
-    return fail(path, "'" + key + "' is at or past the 64-bit integer limit");
   if (*i < min)
     return fail(path, "'" + key + "' must be >= " + llvm::Twine(min) + ", got " +
                           llvm::Twine(*i));

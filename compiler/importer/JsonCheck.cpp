@@ -7,6 +7,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <limits>
 #include <vector>
 
 using llvm::StringRef;
@@ -63,13 +64,20 @@ std::string albertc::checkJson(StringRef text, unsigned maxDepth) {
   return "";
 }
 
-llvm::Optional<int64_t> albertc::jsonInteger(const llvm::json::Value &v) {
+llvm::Optional<int64_t> albertc::jsonInteger(const llvm::json::Value &v, bool *atLimit) {
+  if (atLimit) *atLimit = false;
   llvm::Optional<double> d = v.getAsNumber();
   if (!d) return llvm::None;
   // Parsed as a non-negative integer: exact. Otherwise a double (or a
   // negative integer, never >= 2^63) must stay below 2^63 to convert.
   if (!v.getAsUINT64() && *d >= 0x1p63) return llvm::None;
-  return v.getAsInteger();
+  llvm::Optional<int64_t> i = v.getAsInteger();
+  if (i && (*i == std::numeric_limits<int64_t>::max() ||
+            *i == std::numeric_limits<int64_t>::min())) {
+    if (atLimit) *atLimit = true;
+    return llvm::None;
+  }
+  return i;
 }
 
 std::string albertc::shownValue(llvm::StringRef value, size_t max) {

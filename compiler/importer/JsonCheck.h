@@ -26,8 +26,11 @@ std::string checkJson(llvm::StringRef text, unsigned maxDepth);
 
 /// `v` as an int64_t if it is a number with that exact value (as
 /// Value::getAsInteger), without its undefined conversion of doubles >= 2^63
-/// (e.g. 9223372036854775807.4): those are not integers here.
-llvm::Optional<int64_t> jsonInteger(const llvm::json::Value &v);
+/// (e.g. 9223372036854775807.4): those are not integers here. Nor are
+/// INT64_MAX and INT64_MIN: LLVM 14's parser turns every integer literal past
+/// int64 into one of them (strtoll without an errno check), so they may stand
+/// for any larger number; `atLimit`, when given, says that was the reason.
+llvm::Optional<int64_t> jsonInteger(const llvm::json::Value &v, bool *atLimit = nullptr);
 
 /// A string from a model file as an error message shows it: control bytes
 /// escaped (the message stays one line), at most `max` bytes of it.

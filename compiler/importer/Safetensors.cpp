@@ -129,13 +129,14 @@ SafetensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, StringRe
     const llvm::json::Array *offs = t->getArray("data_offsets");
     if (!offs || offs->size() != 2)
       return fail(path, "tensor '" + shown + "': data_offsets must be [begin, end]");
-    llvm::Optional<int64_t> b = jsonInteger((*offs)[0]), e = jsonInteger((*offs)[1]);
-    if (!b || !e || *b < 0 || *e < *b)
-      return fail(path, "tensor '" + shown + "': data_offsets must be 0 <= begin <= end");
-    // LLVM's parser turns an integer literal past int64 into INT64_MAX.
-    if (*e == std::numeric_limits<int64_t>::max())
+    bool bLimit, eLimit;
+    llvm::Optional<int64_t> b = jsonInteger((*offs)[0], &bLimit),
+                            e = jsonInteger((*offs)[1], &eLimit);
+    if (bLimit || eLimit)
       return fail(path, "tensor '" + shown + "': data_offsets are at or past the 64-bit "
                                              "integer limit");
+    if (!b || !e || *b < 0 || *e < *b)
+      return fail(path, "tensor '" + shown + "': data_offsets must be 0 <= begin <= end");
     info.begin = uint64_t(*b);
     info.end = uint64_t(*e);
     if (info.end > file->dataSize_)

@@ -219,6 +219,10 @@ TEST(Safetensors, RejectsMalformedFiles) {
                 R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,99999999999999999999]}})", 8))
                 .find("tensor 'a': data_offsets are at or past the 64-bit integer limit"),
             std::string::npos);
+  EXPECT_NE(openError(safetensors(
+                R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[-99999999999999999999,0]}})", 8))
+                .find("tensor 'a': data_offsets are at or past the 64-bit integer limit"),
+            std::string::npos);
   EXPECT_NE(openError(safetensors(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8))
                 .find("do not match shape and dtype"),
             std::string::npos);
