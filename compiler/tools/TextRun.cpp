@@ -22,6 +22,15 @@ llvm::Error fail(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
+/// Checked before a text the tokenizer would name wrongly goes in (it knows
+/// only `text` and `pair`): `what` is the option as the user wrote it.
+llvm::Error checkUtf8(const std::string &text, const std::string &what) {
+  size_t bad = 0;
+  if (!llvm::json::isUTF8(text, &bad))
+    return fail(what + ": invalid UTF-8 at byte " + std::to_string(bad));
+  return llvm::Error::success();
+}
+
 // The generated <name>_special_token's `which`.
 enum { kCls = 0, kSep = 1, kMask = 2, kPad = 3, kUnk = 4 };
 
@@ -280,11 +289,8 @@ llvm::Error Runner::answer() {
   // the best span of any window.
   auto question = encode(o.text, nullptr, 0);
   if (!question) return question.takeError();
-  // The context is tokenized alone, as the tokenizer's `text`: its errors
-  // would name the wrong option.
-  size_t bad = 0;
-  if (!llvm::json::isUTF8(o.pair, &bad))
-    return fail("--text-pair (the context): invalid UTF-8 at byte " + std::to_string(bad));
+  // The context is tokenized alone, as the tokenizer's `text`.
+  if (auto e = checkUtf8(o.pair, "--text-pair (the context)")) return e;
   auto context = encode(o.pair, nullptr, 0);
   if (!context) return context.takeError();
   const int64_t q = question->size() - 2, c = context->size() - 2;
@@ -388,10 +394,7 @@ llvm::Error Runner::chooseAnswer() {
   for (size_t i = 0; i < o.choices.size(); ++i) {
     const std::string &c = o.choices[i];
     // The tokenizer would call a bad choice "pair", without saying which.
-    size_t bad = 0;
-    if (!llvm::json::isUTF8(c, &bad))
-      return fail("--choice " + std::to_string(i + 1) + ": invalid UTF-8 at byte " +
-                  std::to_string(bad));
+    if (auto e = checkUtf8(c, "--choice " + std::to_string(i + 1))) return e;
     auto e = encode(o.text, &c, maxLength);
     if (!e) return e.takeError();
     rows.push_back(std::move(*e));

@@ -57,8 +57,8 @@ llvm::Error checkTokenizer(const TokenizerConfig &tok, int64_t vocabSize) {
     // Its message names the model "spiece.model (in memory)": name the file.
     std::string msg = albert_tok_error(nullptr);
     llvm::StringRef rest = msg;
-    rest.consume_front("spiece.model (in memory)");
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), tok.spieceModel + rest);
+    std::string shown = rest.consume_front("spiece.model (in memory)") ? rest.str() : ": " + msg;
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), tok.spieceModel + shown);
   }
   int64_t pieces = albert_tok_vocab_size(t);
   albert_tok_close(t);
