@@ -14,9 +14,9 @@
 #include "codegen/Library.h"
 
 #include "codegen/KernelCompiler.h"
+#include "codegen/StagedFolder.h"
 #include "codegen/WeightPacker.h"
 #include "albert/albert_runtime.h"
-#include "compiler/importer/FolderLock.h"
 #include "compiler/importer/Safetensors.h"
 #include "dialects/albert/IR/AlbertOps.h"
 #include "dialects/albert/Transforms/Passes.h"
@@ -747,7 +747,18 @@ llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::st
       llvm::LLVMContext context;
       std::unique_ptr<llvm::Module> ir = Halide::compile_module_to_llvm_module(module, context);
       retargetPrefetches(*ir);
-      Halide::compile_llvm_module_to_object(*ir, *Halide::make_raw_fd_ostream(path));
+      // Written through our stream, checked: LLVM's would end the process
+      // ("IO failure on output stream") on a full disk.
+      std::error_code ec;
+      llvm::raw_fd_ostream os(path, ec);
+      if (ec) return err(path + ": cannot write: " + ec.message());
+      Halide::compile_llvm_module_to_object(*ir, os);
+      os.close();
+      if (os.has_error()) {
+        std::string why = os.error().message();
+        os.clear_error();
+        return err(path + ": cannot write: " + why);
+      }
       objects.push_back(path);
     }
     std::string rt = dir + "/" + opts.name + "_halide_runtime.o";
@@ -848,83 +859,26 @@ llvm::Error emitHalide(ModuleOp module, const LibraryOptions &opts, llvm::raw_os
 }
 
 llvm::Error emitObjects(ModuleOp module, const LibraryOptions &opts, const std::string &outDir) {
-  if (auto ec = llvm::sys::fs::create_directories(outDir))
-    return err(outDir + ": cannot create: " + ec.message());
   auto plan = makePlan(module, opts);
   if (!plan) return plan.takeError();
+  auto staged = StagedFolder::create(outDir);
+  if (!staged) return staged.takeError();
   std::vector<std::string> objects;
-  return compileObjects(*plan, opts, outDir, objects);
+  if (auto e = compileObjects(*plan, opts, (*staged)->dir(), objects)) return e;
+  for (std::string &o : objects) o = llvm::sys::path::filename(o).str();
+  return (*staged)->commit(objects, opts.warn);
 }
 
 llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::string &outDir) {
   auto plan = makePlan(module, opts);
   if (!plan) return plan.takeError();
 
-  // Build everything in a fresh folder on the output's file system (rename
-  // cannot cross file systems: OUT may be a mount point or a symlink to
-  // another one), then move the results in only once all of them exist:
-  // into an existing OUT, from a folder inside it, file by file; else as one
-  // folder renamed to OUT.
-  // "OUT/" and "OUT/." name OUT: as written, the parent of "OUT/" would be
-  // OUT itself.
-  SmallString<256> absOut(outDir);
-  llvm::sys::fs::make_absolute(absOut);
-  llvm::sys::path::remove_dots(absOut, /*remove_dot_dot=*/false);
-  const bool outExists = llvm::sys::fs::exists(absOut);
-  if (outExists && !llvm::sys::fs::is_directory(absOut))
-    return err(outDir + ": not a directory");
-  SmallString<256> parent;
-  // The folders above a new OUT this call creates, innermost last: removed
-  // again (each only while empty) if the compile fails.
-  std::vector<std::string> made;
-  auto removeMade = [&] {
-    for (auto it = made.rbegin(); it != made.rend(); ++it) llvm::sys::fs::remove(*it);
-  };
-  if (outExists) {
-    SmallString<256> real;
-    if (auto ec = llvm::sys::fs::real_path(absOut, real))
-      return err(outDir + ": " + ec.message());
-    absOut = real;
-    parent = absOut;
-  } else {
-    parent = llvm::sys::path::parent_path(absOut);
-    if (parent.empty()) parent = ".";
-    // Missing means no entry at all: a dangling symlink is not missing.
-    std::vector<std::string> missing;
-    for (llvm::StringRef p = parent; !p.empty(); p = llvm::sys::path::parent_path(p)) {
-      llvm::sys::fs::file_status st;
-      if (!llvm::sys::fs::status(p, st, /*follow=*/false)) break;
-      missing.push_back(p.str());
-    }
-    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-      std::error_code ec = llvm::sys::fs::create_directory(*it, /*IgnoreExisting=*/false);
-      if (ec == std::errc::file_exists) continue; // made by someone else meanwhile
-      if (ec) {
-        removeMade();
-        return err(*it + ": cannot create: " + ec.message());
-      }
-      made.push_back(*it);
-    }
-  }
-  SmallString<256> tmpl(parent);
-  llvm::sys::path::append(tmpl, ".albertc-%%%%%%");
-  SmallString<256> tmp;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory(tmpl, tmp)) {
-    removeMade();
-    return err(parent + ": cannot create a temporary folder: " + ec.message());
-  }
-  std::string dir = tmp.str().str();
-  auto cleanup = [&] {
-    llvm::sys::fs::remove_directories(dir);
-    removeMade();
-  };
-  auto fail = [&](llvm::Error e) {
-    cleanup();
-    return e;
-  };
-
+  // Everything is built in a staging folder and moved into OUT at the end.
+  auto staged = StagedFolder::create(outDir);
+  if (!staged) return staged.takeError();
+  const std::string dir = (*staged)->dir();
   std::vector<std::string> objects;
-  if (auto e = compileObjects(*plan, opts, dir, objects)) return fail(std::move(e));
+  if (auto e = compileObjects(*plan, opts, dir, objects)) return e;
 
   const std::string &n = opts.name;
   uint64_t fingerprint = fingerprintOf(*plan, n);
@@ -933,42 +887,42 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   if (opts.progress) opts.progress("  weights " + n + ".weights (" +
                                    std::to_string(fileSize >> 20) + " MiB)");
   auto st = SafetensorsFile::open(modelWeightsFile(module));
-  if (!st) return fail(st.takeError());
+  if (!st) return st.takeError();
   uint64_t checksum = 0;
   if (auto e = plan->weights.write(weightsPath, **st, fingerprint,
                                    opts.warn ? opts.warn : [](const std::string &) {}, checksum))
-    return fail(std::move(e));
+    return e;
 
   const bool tokenizer = !opts.spieceModel.empty();
   uint64_t spieceSize = 0;
   std::string spiece = dir + "/" + n + ".spiece.model";
   if (tokenizer) {
-    if (auto e = writeFile(spiece, opts.spieceModel)) return fail(std::move(e));
+    if (auto e = writeFile(spiece, opts.spieceModel)) return e;
     spieceSize = opts.spieceModel.size();
   }
   std::string modelC = dir + "/" + n + "_model.c";
   if (auto e = writeFile(modelC,
                          modelSource(*plan, opts, fingerprint, checksum, fileSize, spieceSize)))
-    return fail(std::move(e));
-  if (auto e = writeFile(dir + "/" + n + ".h", publicHeader(*plan, opts))) return fail(std::move(e));
+    return e;
+  if (auto e = writeFile(dir + "/" + n + ".h", publicHeader(*plan, opts))) return e;
   const char *cc = getenv("CC") ? getenv("CC") : "cc";
   std::string modelO = dir + "/" + n + "_model.o";
   if (opts.progress) opts.progress("  link lib" + n + ".so, lib" + n + ".a");
   if (auto e = runTool(cc, {"-c", "-O2", "-fPIC", "-fvisibility=hidden", "-I", runtimeInclude(),
                             "-I", tokenizerInclude(), "-I", ALBERTC_HALIDE_INCLUDE_DIR, modelC,
                             "-o", modelO}))
-    return fail(std::move(e));
+    return e;
   objects.insert(objects.begin(), modelO);
   if (opts.embedWeights) {
     if (auto e = embedFile(cc, dir, n + "_weights_blob", weightsPath, objects))
-      return fail(std::move(e));
+      return e;
     if (tokenizer)
       if (auto e = embedFile(cc, dir, n + "_spiece_blob", spiece, objects))
-        return fail(std::move(e));
+        return e;
   }
   // Only the <name>_* entry points leave the shared library.
   std::string exports = dir + "/exports.map";
-  if (auto e = writeFile(exports, "{ global: " + n + "_*; local: *; };\n")) return fail(std::move(e));
+  if (auto e = writeFile(exports, "{ global: " + n + "_*; local: *; };\n")) return e;
   std::vector<std::string> link{"-shared", "-o", dir + "/lib" + n + ".so"};
   link.insert(link.end(), objects.begin(), objects.end());
   if (tokenizer) link.push_back(tokenizerLibrary());
@@ -977,82 +931,36 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
     link.push_back(a);
   if (tokenizer) link.insert(link.end(), std::begin(kTokenizerLinkFlags), std::end(kTokenizerLinkFlags));
   for (const char *a : {"-lpthread", "-ldl", "-lm"}) link.push_back(a);
-  if (auto e = runTool(cc, link)) return fail(std::move(e));
+  if (auto e = runTool(cc, link)) return e;
   // The static library carries the runtime's (and the tokenizer's) objects too.
   std::string rtDir = dir + "/rt";
   llvm::sys::fs::create_directories(rtDir);
-  if (auto e = runTool("ar", {"x", "--output=" + rtDir, runtimeLibrary()})) return fail(std::move(e));
+  if (auto e = runTool("ar", {"x", "--output=" + rtDir, runtimeLibrary()})) return e;
   if (tokenizer)
     if (auto e = runTool("ar", {"x", "--output=" + rtDir, tokenizerLibrary()}))
-      return fail(std::move(e));
+      return e;
   std::vector<std::string> ar{"rcs", dir + "/lib" + n + ".a"};
   ar.insert(ar.end(), objects.begin(), objects.end());
   std::error_code ec;
   for (llvm::sys::fs::directory_iterator it(rtDir, ec), end; it != end && !ec; it.increment(ec))
     ar.push_back(it->path());
-  if (auto e = runTool("ar", ar)) return fail(std::move(e));
+  if (auto e = runTool("ar", ar)) return e;
 
   // The post-processing helpers apps use on the outputs (softmax, top-k, spans).
   if (auto ec = llvm::sys::fs::copy_file(runtimeInclude() + "/albert/albert_tasks.h",
                                          dir + "/albert_tasks.h"))
-    return fail(err(dir + "/albert_tasks.h: cannot write: " + ec.message()));
+    return err(dir + "/albert_tasks.h: cannot write: " + ec.message());
 
   // Move the results in.
   std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights",
                                    "albert_tasks.h"};
   if (tokenizer) outputs.push_back(n + ".spiece.model");
-  // A name that makes two outputs one file (the CLI refuses such names) would
-  // move one over the other halfway through.
+  // A name that makes two outputs one file (the CLI refuses such names).
   for (size_t i = 0; i < outputs.size(); ++i)
     for (size_t j = i + 1; j < outputs.size(); ++j)
       if (outputs[i] == outputs[j])
-        return fail(err("library name '" + n + "': two outputs named " + outputs[i]));
-  std::string from = dir;
-  if (!outExists) {
-    // The outputs alone in a folder, renamed to OUT in one step.
-    std::string staged = dir + "/out";
-    if (auto ec = llvm::sys::fs::create_directory(staged))
-      return fail(err(staged + ": cannot create: " + ec.message()));
-    for (const std::string &f : outputs)
-      if (auto ec = llvm::sys::fs::rename(dir + "/" + f, staged + "/" + f))
-        return fail(err(staged + "/" + f + ": " + ec.message()));
-    std::error_code ec = llvm::sys::fs::rename(staged, absOut);
-    // Another compile made OUT meanwhile: move in file by file as below.
-    if (ec && ec != std::errc::directory_not_empty && ec != std::errc::file_exists)
-      return fail(err(outDir + ": cannot create: " + ec.message()));
-    from = staged;
-    if (!ec) {
-      llvm::sys::fs::remove_directories(dir);
-      return llvm::Error::success();
-    }
-  }
-  // Into an existing OUT: under an exclusive lock on OUT, so that two
-  // compiles into one folder at once leave all the files of one of them, not
-  // some of each.
-  FolderLock lock(absOut, FolderLock::Exclusive);
-  if (!lock.opened()) return fail(err(outDir + ": " + lock.error()));
-  if (!lock.locked() && opts.warn)
-    opts.warn("warning: " + outDir + ": " + lock.error() +
-              "; a compile or run using this folder at the same time could see the files of "
-              "two compiles");
-  std::vector<std::string> targets;
-  for (const std::string &f : outputs) {
-    SmallString<256> to(absOut);
-    llvm::sys::path::append(to, f);
-    targets.push_back(to.str().str());
-  }
-  // What rename would refuse to replace, refused before anything moves.
-  for (const std::string &to : targets) {
-    llvm::sys::fs::file_status st;
-    if (!llvm::sys::fs::status(to, st, /*follow=*/false) &&
-        st.type() == llvm::sys::fs::file_type::directory_file)
-      return fail(err(to + ": cannot write: a folder is in the way"));
-  }
-  for (size_t i = 0; i < outputs.size(); ++i)
-    if (auto ec = llvm::sys::fs::rename(from + "/" + outputs[i], targets[i]))
-      return fail(err(targets[i] + ": cannot write: " + ec.message()));
-  llvm::sys::fs::remove_directories(dir);
-  return llvm::Error::success();
+        return err("library name '" + n + "': two outputs named " + outputs[i]);
+  return (*staged)->commit(outputs, opts.warn);
 }
 
 } // namespace codegen

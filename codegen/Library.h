@@ -42,13 +42,13 @@ llvm::Expected<Halide::Target> parseTarget(const std::string &spec);
 llvm::Error emitHalide(mlir::ModuleOp module, const LibraryOptions &opts, llvm::raw_ostream &os);
 
 /// Writes the kernels' objects and the Halide runtime object into `outDir`
-/// (--emit=object).
+/// (--emit=object), staged like emitLibrary's outputs (StagedFolder.h).
 llvm::Error emitObjects(mlir::ModuleOp module, const LibraryOptions &opts,
                         const std::string &outDir);
 
 /// Writes lib<name>.so, lib<name>.a, <name>.h, <name>.weights (and, with a
-/// tokenizer, <name>.spiece.model) into `outDir`, built in a temporary folder
-/// and moved in at the end, plus albert_tasks.h.
+/// tokenizer, <name>.spiece.model) and albert_tasks.h into `outDir`, built in
+/// a staging folder and moved in at the end (StagedFolder.h).
 llvm::Error emitLibrary(mlir::ModuleOp module, const LibraryOptions &opts,
                         const std::string &outDir);
 

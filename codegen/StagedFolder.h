@@ -1,0 +1,57 @@
+//===- StagedFolder.h - outputs built aside, moved in at the end -*- C++ -*-===//
+//
+// `albertc compile -o OUT` (--emit=lib and --emit=object) writes nothing into
+// OUT until every output exists: they are built in a fresh folder on OUT's
+// file system (rename cannot cross file systems: OUT may be a mount point or
+// a symlink to another one), then moved in: as one folder renamed to OUT when
+// OUT is new, else file by file under an exclusive FolderLock on OUT, so two
+// compiles into one folder at once leave all the files of one of them. A
+// compile that fails leaves an existing OUT as it was and creates nothing.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ALBERTC_CODEGEN_STAGEDFOLDER_H
+#define ALBERTC_CODEGEN_STAGEDFOLDER_H
+
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace albertc {
+namespace codegen {
+
+class StagedFolder {
+public:
+  /// Makes the staging folder for `outDir` (next to a new OUT, inside an
+  /// existing one), creating the missing folders above a new OUT. Errors name
+  /// `outDir` as the user wrote it.
+  static llvm::Expected<std::unique_ptr<StagedFolder>> create(const std::string &outDir);
+  /// Removes the staging folder and, unless committed, the folders above OUT
+  /// that create() made (each only while empty).
+  ~StagedFolder();
+  StagedFolder(const StagedFolder &) = delete;
+  StagedFolder &operator=(const StagedFolder &) = delete;
+
+  /// Where to write the outputs (and any intermediate files).
+  const std::string &dir() const { return dir_; }
+
+  /// Moves the files named `outputs` (names in dir(), no two alike) into
+  /// OUT. `warn`: told when OUT cannot be locked (a file system without
+  /// flock), before the files move in unlocked.
+  llvm::Error commit(const std::vector<std::string> &outputs,
+                     const std::function<void(const std::string &)> &warn);
+
+private:
+  StagedFolder() = default;
+  std::string outDir_, absOut_, dir_;
+  bool outExisted_ = false, committed_ = false;
+  /// The folders above a new OUT that create() made, innermost last.
+  std::vector<std::string> made_;
+};
+
+} // namespace codegen
+} // namespace albertc
+
+#endif // ALBERTC_CODEGEN_STAGEDFOLDER_H
