@@ -68,10 +68,6 @@ StagedFolder::~StagedFolder() {
 
 llvm::Error StagedFolder::commit(const std::vector<std::string> &outputs,
                                  const std::function<void(const std::string &)> &warn) {
-  // Two outputs of one name would move one over the other halfway through.
-  for (size_t i = 0; i < outputs.size(); ++i)
-    for (size_t j = i + 1; j < outputs.size(); ++j)
-      if (outputs[i] == outputs[j]) return err("two outputs named " + outputs[i]);
   std::string from = dir_;
   if (!outExisted_) {
     // The outputs alone in a folder, renamed to OUT in one step.

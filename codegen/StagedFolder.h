@@ -25,8 +25,7 @@ namespace codegen {
 class StagedFolder {
 public:
   /// Makes the staging folder for `outDir` (next to a new OUT, inside an
-  /// existing one), creating the missing folders above a new OUT. Errors name
-  /// `outDir` as the user wrote it.
+  /// existing one), creating the missing folders above a new OUT.
   static llvm::Expected<std::unique_ptr<StagedFolder>> create(const std::string &outDir);
   /// Removes the staging folder and, unless committed, the folders above OUT
   /// that create() made (each only while empty).
@@ -37,8 +36,8 @@ public:
   /// Where to write the outputs (and any intermediate files).
   const std::string &dir() const { return dir_; }
 
-  /// Moves the files named `outputs` (names in dir(), no two alike) into
-  /// OUT. `warn`: told when OUT cannot be locked (a file system without
+  /// Moves the files named `outputs` (names in dir(); the caller makes sure
+  /// no two are alike, or one would replace the other halfway) into OUT. `warn`: told when OUT cannot be locked (a file system without
   /// flock), before the files move in unlocked.
   llvm::Error commit(const std::vector<std::string> &outputs,
                      const std::function<void(const std::string &)> &warn);

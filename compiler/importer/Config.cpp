@@ -8,7 +8,6 @@
 #include "llvm/Support/JSON.h"
 
 #include <cstdio>
-#include <limits>
 
 using namespace albertc;
 using llvm::Expected;

@@ -1,7 +1,7 @@
 //===- FolderLock.h - flock(2) on an output folder --------------*- C++ -*-===//
 //
 // `albertc compile -o OUT` moves its outputs into an existing OUT under an
-// exclusive lock on OUT (codegen/Library.cpp); `albertc run` and `bench` load
+// exclusive lock on OUT (codegen/StagedFolder.cpp); `albertc run` and `bench` load
 // a library under a shared one (LoadedLibrary.cpp). So two compiles into one
 // folder leave all the files of one of them, and a run never loads the .so of
 // one compile with the weights of another.

@@ -4,7 +4,6 @@
 #include "compiler/importer/FolderLock.h"
 #include "compiler/importer/ReadFile.h"
 
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -56,10 +55,10 @@ static llvm::Error checkElf(const std::string &path) {
 
 llvm::Error LoadedLibrary::load(const std::string &dir, int threads) {
   // A shared lock on the folder while the library and its weights are
-  // loaded: a compile into this folder moves its outputs in under an
-  // exclusive one (Library.cpp), so they are all of one compile.
-  // Unlocked where it cannot be (a file system without flock): the compile
-  // into it warned then. A folder that cannot be opened fails just below.
+  // loaded: a compile into this existing folder moves its outputs in under
+  // an exclusive one (codegen/StagedFolder.cpp), so they are all of one
+  // compile. Unlocked where it cannot be (a file system without flock, where
+  // such a compile warns). A folder that cannot be opened fails just below.
   FolderLock lock(dir, FolderLock::Shared);
   std::error_code ec;
   std::vector<std::string> found;
