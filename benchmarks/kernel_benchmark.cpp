@@ -4,9 +4,11 @@
 //
 // Times codegen::matmul (the same algorithm and schedule albertc compiles)
 // on the GEMM shapes of ALBERT-base at 1 x 32, 1 x 128 and 8 x 128 tokens,
-// with each epilogue the model uses. JIT-compiled, so without the next-panel
-// weight prefetch of compiled libraries (KernelEnv::prefetchWeights), which
-// needs the object writer's hint rewrite; `albertc bench` times that. Counters: GFLOP/s and the fraction of
+// with each epilogue the model uses. JIT-compiled, so without what the object
+// writer adds to compiled libraries (codegen/Library.cpp): the next-panel
+// weight prefetch (KernelEnv::prefetchWeights, which needs its hint rewrite)
+// and the MLM logits' non-temporal stores; `albertc bench` times those.
+// Counters: GFLOP/s and the fraction of
 // the FMA peak (ALBERTC_PEAK_GFLOPS per thread, default 117.4: the 2-core
 // Zen 4 development machine, shared/notes/halide-cpu.md) times the threads
 // (HL_NUM_THREADS, else the core count).

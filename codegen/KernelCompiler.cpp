@@ -242,6 +242,13 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   ob.dim(1).set_min(0).set_stride(c);
   // Row counts are padded to whole row blocks by the runtime.
   ob.dim(1).set_extent((ob.dim(1).extent() / kRowBlock) * kRowBlock);
+  if (!gpu) {
+    // The runtime's buffers start on 64-byte lines (one aligned arena).
+    ob.set_host_alignment(64);
+    // Only rows of whole 64-byte lines: LLVM splits the non-temporal stores
+    // it cannot prove aligned into narrower ones, down to scalar movnti.
+    k.streamOutput = int64_t(c) * 4 >= kStreamedRowBytes && c % 16 == 0;
+  }
 
   for (ImageParam &p : params) k.arguments.push_back(p);
   k.arguments.push_back(env.batch);

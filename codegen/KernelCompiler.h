@@ -40,6 +40,10 @@ struct CompiledKernel {
   int fewRows = -1;
   /// KernelEnv::scalableSplits after building.
   int scalableSplits = 0;
+  /// CPU: the output rows are wide enough (kStreamedRowBytes: of ALBERT's
+  /// kernel outputs only the MLM logits are) for the object writer to make
+  /// the vector stores to them non-temporal (Library.cpp, streamOutputStores).
+  bool streamOutput = false;
   std::vector<KernelArg> args;
   Halide::Pipeline pipeline;
   std::vector<Halide::Argument> arguments;

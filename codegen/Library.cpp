@@ -23,8 +23,9 @@
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/IntrinsicsX86.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -736,6 +737,69 @@ void retargetPrefetches(llvm::Module &m) {
             call->setArgOperand(2, llvm::ConstantInt::get(call->getArgOperand(2)->getType(), 2));
 }
 
+/// The Halide buffer a load or store accesses, from the TBAA tag Halide
+/// gives it (root "Halide buffer", then the buffer, then index ranges), or "".
+llvm::StringRef tbaaBuffer(const llvm::Instruction &i) {
+  const llvm::MDNode *tag = i.getMetadata(llvm::LLVMContext::MD_tbaa);
+  if (!tag || tag->getNumOperands() < 1) return "";
+  const auto *node = llvm::dyn_cast<llvm::MDNode>(tag->getOperand(0));
+  while (node && node->getNumOperands() >= 2) {
+    const auto *parent = llvm::dyn_cast<llvm::MDNode>(node->getOperand(1));
+    if (!parent) return "";
+    if (parent->getNumOperands() == 1) { // the root
+      const auto *name = llvm::dyn_cast<llvm::MDString>(node->getOperand(0));
+      return name ? name->getString() : "";
+    }
+    node = parent;
+  }
+  return "";
+}
+
+/// Makes the vector stores into `buffer` non-temporal (movntps: the lines go
+/// to memory without a read for ownership and without displacing the caches;
+/// LLVM splits or scalarizes those it cannot prove aligned) and ends each
+/// function that has them with an sfence, so that they are visible before
+/// the thread reports its task done.
+unsigned streamOutputStores(llvm::Module &m, llvm::StringRef buffer) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::MDNode *one = llvm::MDNode::get(
+      ctx, llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx), 1)));
+  unsigned marked = 0;
+  for (llvm::Function &f : m) {
+    bool any = false;
+    for (llvm::BasicBlock &bb : f)
+      for (llvm::Instruction &i : bb)
+        if (auto *st = llvm::dyn_cast<llvm::StoreInst>(&i))
+          if (st->getValueOperand()->getType()->isVectorTy() && tbaaBuffer(*st) == buffer) {
+            st->setMetadata(llvm::LLVMContext::MD_nontemporal, one);
+            any = true;
+            ++marked;
+          }
+    if (!any) continue;
+    for (llvm::BasicBlock &bb : f)
+      if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(bb.getTerminator()))
+        llvm::IRBuilder<>(ret).CreateIntrinsic(llvm::Intrinsic::x86_sse_sfence, {}, {});
+  }
+  return marked;
+}
+
+/// Writes `ir` as an object file through a checked stream: LLVM's own
+/// (Halide's compile_* functions) ends the process on a write error ("IO
+/// failure on output stream", a full disk), leaving the staging folder.
+llvm::Error writeObject(llvm::Module &ir, const std::string &path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) return err(path + ": cannot write: " + ec.message());
+  Halide::compile_llvm_module_to_object(ir, os);
+  os.close();
+  if (os.has_error()) {
+    std::string why = os.error().message();
+    os.clear_error();
+    return err(path + ": cannot write: " + why);
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::string &dir,
                            std::vector<std::string> &objects) {
   Halide::Target kt = opts.target.with_feature(Halide::Target::NoRuntime);
@@ -747,23 +811,19 @@ llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::st
       llvm::LLVMContext context;
       std::unique_ptr<llvm::Module> ir = Halide::compile_module_to_llvm_module(module, context);
       retargetPrefetches(*ir);
-      // Written through our stream, checked: LLVM's would end the process
-      // ("IO failure on output stream") on a full disk.
-      std::error_code ec;
-      llvm::raw_fd_ostream os(path, ec);
-      if (ec) return err(path + ": cannot write: " + ec.message());
-      Halide::compile_llvm_module_to_object(*ir, os);
-      os.close();
-      if (os.has_error()) {
-        std::string why = os.error().message();
-        os.clear_error();
-        return err(path + ": cannot write: " + why);
-      }
+      if (k.streamOutput && !streamOutputStores(*ir, k.pipeline.outputs()[0].name()))
+        return err("codegen: " + k.function + ": found no stores to its output to stream");
+      if (auto e = writeObject(*ir, path)) return e;
       objects.push_back(path);
     }
     std::string rt = dir + "/" + opts.name + "_halide_runtime.o";
     if (opts.progress) opts.progress("  Halide runtime (" + opts.name + "_halide_runtime.o)");
-    Halide::compile_standalone_runtime(rt, opts.target);
+    // What Halide::compile_standalone_runtime writes, through writeObject.
+    Halide::Module runtime(opts.name + "_halide_runtime",
+                           opts.target.without_feature(Halide::Target::NoRuntime)
+                               .without_feature(Halide::Target::JIT));
+    llvm::LLVMContext context;
+    if (auto e = writeObject(*Halide::compile_module_to_llvm_module(runtime, context), rt)) return e;
     objects.push_back(rt);
   } catch (const Halide::Error &e) {
     return err(std::string("codegen: Halide: ") + e.what());
@@ -955,7 +1015,8 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights",
                                    "albert_tasks.h"};
   if (tokenizer) outputs.push_back(n + ".spiece.model");
-  // A name that makes two outputs one file (the CLI refuses such names).
+  // A name that makes two outputs one file (the CLI refuses such names)
+  // would move one over the other halfway through.
   for (size_t i = 0; i < outputs.size(); ++i)
     for (size_t j = i + 1; j < outputs.size(); ++j)
       if (outputs[i] == outputs[j])
