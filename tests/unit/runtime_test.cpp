@@ -308,6 +308,27 @@ TEST_F(RuntimeTest, AHandleUsedAfterCloseIsReported) {
   EXPECT_TRUE(contains(api.error(n), stale)) << api.error(n);
 }
 
+TEST_F(RuntimeTest, AStaleHandleStaysStaleAfterItsSlotsGenerationsRunOut) {
+  // A ticket is a registry slot plus that slot's generation (17 bits), bumped
+  // at every close; a slot whose generation would wrap is retired, so no later
+  // open hands out a closed handle's ticket again. 2^17 open/close cycles of
+  // one handle (the free slot is reused each time) pass the wrap.
+  void *first = nullptr;
+  ASSERT_EQ(embedded.open(nullptr, nullptr, &first), 0) << embedded.error(nullptr);
+  embedded.close(first);
+  int reissued = 0;
+  for (int i = 0; i < (1 << 17) + 2; ++i) {
+    void *h = nullptr;
+    ASSERT_EQ(embedded.open(nullptr, nullptr, &h), 0) << embedded.error(nullptr);
+    reissued += h == first;
+    embedded.close(h);
+  }
+  EXPECT_EQ(reissued, 0) << "a closed handle's ticket was handed out again";
+  EXPECT_EQ(embedded.run(first, 2, 3, ids.data(), nullptr, nullptr), 1);
+  EXPECT_TRUE(contains(embedded.error(first), "used after close or never opened"))
+      << embedded.error(first);
+}
+
 TEST_F(RuntimeTest, AnOverlongPathIsAnError) {
   void *m = nullptr;
   std::string path(5000, 'x');
