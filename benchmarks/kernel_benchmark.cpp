@@ -5,7 +5,7 @@
 // Times codegen::matmul (the same algorithm and schedule albertc compiles)
 // on the GEMM shapes of ALBERT-base at 1 x 32, 1 x 128 and 8 x 128 tokens,
 // with each epilogue the model uses. JIT-compiled, so without what the object
-// writer adds to compiled libraries (codegen/Library.cpp): the next-panel
+// writer adds to compiled libraries (codegen/ObjectWriter.cpp): the next-panel
 // weight prefetch (KernelEnv::prefetchWeights, which needs its hint rewrite)
 // and the MLM logits' non-temporal stores; `albertc bench` times those.
 // Counters: GFLOP/s and the fraction of

@@ -42,7 +42,7 @@ struct CompiledKernel {
   int scalableSplits = 0;
   /// CPU: the output rows are wide enough (kStreamedRowBytes: of ALBERT's
   /// kernel outputs only the MLM logits are) for the object writer to make
-  /// the vector stores to them non-temporal (Library.cpp, streamOutputStores).
+  /// the vector stores to them non-temporal (ObjectWriter.cpp, streamOutputStores).
   bool streamOutput = false;
   std::vector<KernelArg> args;
   Halide::Pipeline pipeline;

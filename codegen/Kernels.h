@@ -35,7 +35,7 @@ constexpr int kRowBlock = 8;
 constexpr int kStreamedRowBytes = 64 * 1024;
 
 /// Up to this many token rows (batch x seq) the library calls the few-rows
-/// variant of a GPU pipeline with split-K GEMMs (Library.cpp): 4 times the
+/// variant of a GPU pipeline with split-K GEMMs (Plan.cpp): 4 times the
 /// partial sums, about 48 k each, so that one short sequence, a few row
 /// tiles, still makes enough blocks to fill the GPU. Measured on an H100,
 /// ALBERT-base whole model (docs/performance.md, "GPU"): 1 x 32 1.70 ->

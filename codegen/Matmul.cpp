@@ -209,7 +209,7 @@ int panelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
 /// decoder) 260 -> 315.
 /// Halide 14 emits its prefetches as prefetchnta, which would evict the
 /// lines from the caches before they are used: the object writer rewrites
-/// them to prefetcht1 (Library.cpp, `retargetPrefetches`). JIT-compiled
+/// them to prefetcht1 (ObjectWriter.cpp, `retargetPrefetches`). JIT-compiled
 /// pipelines cannot be rewritten, so env.prefetchWeights is off there.
 /// `f`: the Func whose update runs the k loop `k` over `span` rows of the
 /// panel (K, or the K block of a blocked GEMM: the next panel's same block

@@ -7,6 +7,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace albertc;
 using namespace albertc::codegen;
@@ -113,5 +114,20 @@ llvm::Error StagedFolder::commit(const std::vector<std::string> &outputs,
     if (auto ec = llvm::sys::fs::rename(from + "/" + outputs[i], targets[i]))
       return err(targets[i] + ": cannot write: " + ec.message());
   committed_ = true;
+  return llvm::Error::success();
+}
+
+llvm::Error albertc::codegen::writeFile(const std::string &path, llvm::StringRef bytes) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) return err(path + ": cannot write: " + ec.message());
+  os << bytes;
+  os.close();
+  // A full disk shows only here.
+  if (os.has_error()) {
+    std::string why = os.error().message();
+    os.clear_error();
+    return err(path + ": cannot write: " + why);
+  }
   return llvm::Error::success();
 }

@@ -12,6 +12,7 @@
 #ifndef ALBERTC_CODEGEN_STAGEDFOLDER_H
 #define ALBERTC_CODEGEN_STAGEDFOLDER_H
 
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -49,6 +50,11 @@ private:
   /// The folders above a new OUT that create() made, innermost last.
   std::vector<std::string> made_;
 };
+
+/// Writes `bytes` to `path` (a file in the staging folder). A failed write or
+/// close (a full disk) is an error saying so, where an unchecked
+/// raw_fd_ostream would end the process.
+llvm::Error writeFile(const std::string &path, llvm::StringRef bytes);
 
 } // namespace codegen
 } // namespace albertc

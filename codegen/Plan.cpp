@@ -1,0 +1,232 @@
+//===- Plan.cpp - what a library is made of --------------------------------===//
+
+#include "codegen/Plan.h"
+
+#include "albert/albert_runtime.h"
+#include "dialects/albert/IR/AlbertOps.h"
+#include "dialects/albert/Transforms/Passes.h"
+
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <map>
+#include <sstream>
+
+using namespace mlir;
+using namespace mlir::albert;
+
+namespace albertc {
+namespace codegen {
+
+namespace {
+llvm::Error err(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+uint64_t fnv(const std::string &s, uint64_t h = 0xcbf29ce484222325ull) {
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+class Planner {
+public:
+  Planner(const LibraryOptions &opts, Plan &plan) : opts(opts), plan(plan) {}
+
+  llvm::Error run(ModuleOp module) {
+    auto func = module.lookupSymbol<FuncOp>("forward");
+    if (!func) return err("codegen: the module has no @forward function");
+    auto cfg = module->getAttrOfType<DictionaryAttr>("albert.config");
+    if (!cfg) return err("codegen: the module has no albert.config attribute");
+    auto get = [&](StringRef k) -> int64_t {
+      auto a = cfg.getAs<IntegerAttr>(k);
+      return a ? a.getInt() : 0;
+    };
+    plan.vocab = get("vocab_size");
+    if (auto t = module->getAttrOfType<StringAttr>("albert.task")) plan.task = t.getValue().str();
+    if (auto labels = module->getAttrOfType<ArrayAttr>("albert.labels"))
+      for (Attribute a : labels)
+        if (auto l = a.dyn_cast<StringAttr>()) plan.labels.push_back(l.getValue().str());
+    plan.types = get("type_vocab_size");
+    plan.positions = get("max_position_embeddings");
+    // The widest per-token tensor any kernel makes bounds batch x seq at run time.
+    func.walk([&](KernelOp k) {
+      k.walk([&](Operation *inner) {
+        for (Value v : inner->getResults())
+          if (auto t = v.getType().dyn_cast<RankedTensorType>())
+            if (t.getRank() == 3 && !t.isDynamicDim(2))
+              plan.maxTokenCols = std::max(plan.maxTokenCols, t.getDimSize(2));
+      });
+    });
+    Block &entry = func.getBody().front();
+    plan.choices = entry.getArgument(0).getType().cast<ShapedType>().getRank() == 3;
+    exprs[entry.getArgument(0)] = "&x->ids";
+    exprs[entry.getArgument(1)] = "&x->mask";
+    exprs[entry.getArgument(2)] = "&x->tt";
+    if (auto e = emitBlock(entry, 1, nullptr)) return e;
+    auto names = func->getAttrOfType<ArrayAttr>(kOutputNamesAttr);
+    auto ret = cast<ReturnOp>(entry.getTerminator());
+    if (!names || names.size() != ret.getNumOperands())
+      return err("codegen: @forward's albert.output_names does not match its results");
+    if (ret.getNumOperands() > ALBERT_RT_MAX_OUTPUTS)
+      return err("codegen: too many outputs");
+    for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
+      Value v = ret.getOperand(i);
+      if (!exprs.count(v)) return err("codegen: output is not computed by a kernel");
+      // The buffer is the kernel's result under any view.
+      int view = ALBERT_RT_VIEW_NONE;
+      Value buffer = v;
+      if (auto sq = v.getDefiningOp<SqueezeOp>()) {
+        view = ALBERT_RT_VIEW_SQUEEZE;
+        buffer = sq.input();
+      } else if (auto un = v.getDefiningOp<UnflattenChoicesOp>()) {
+        view = ALBERT_RT_VIEW_CHOICES;
+        buffer = un.input();
+      }
+      auto t = buffer.getType().cast<ShapedType>();
+      plan.outputs.push_back({names[i].cast<StringAttr>().getValue().str(), t.getRank() == 3,
+                              int(t.getShape().back()), view, exprs[v]});
+    }
+    return llvm::Error::success();
+  }
+
+private:
+  int newValue(Value v) {
+    auto t = v.getType().cast<ShapedType>();
+    plan.values.push_back({t.getRank() == 3, int(t.getShape().back())});
+    return int(plan.values.size() - 1);
+  }
+
+  llvm::Expected<int> kernelFor(KernelOp op) {
+    std::string key = kernelKey(op);
+    auto it = kernelIndex.find(key);
+    if (it != kernelIndex.end()) return it->second;
+    std::string fn = opts.name + "_k" + std::to_string(kernelIndex.size()) + "_" + op.name().str();
+    KernelOptions ko;
+    ko.gpuSchedule = opts.gpuScheduleOnHost;
+    ko.maxSeq = int(plan.positions);
+    auto k = compileKernel(op, opts.target, fn, ko);
+    if (!k) return k.takeError();
+    if (k->scalableSplits > 0) {
+      // GPU split-K GEMMs: a second pipeline with more partial sums for up to
+      // kFewRows token rows (Kernels.h).
+      ko.splitScale = kFewRowsSplitScale;
+      auto few = compileKernel(op, opts.target, fn + "_few_rows", ko);
+      if (!few) return few.takeError();
+      plan.kernels.push_back(std::move(*few));
+      k->fewRows = int(plan.kernels.size() - 1);
+    }
+    plan.kernels.push_back(std::move(*k));
+    kernelIndex[key] = int(plan.kernels.size() - 1);
+    return int(plan.kernels.size() - 1);
+  }
+
+  /// Appends the C code for `block`. `yieldTarget`, inside an albert.repeat,
+  /// is the C expression the yielded value must be written to.
+  llvm::Error emitBlock(Block &block, int depth, const std::string *yieldTarget) {
+    std::string pad(2 * depth, ' ');
+    std::ostringstream &os = body;
+    Value yielded;
+    if (auto y = dyn_cast<YieldOp>(block.getTerminator())) yielded = y.value();
+    for (Operation &o : block.without_terminator()) {
+      if (isa<ParamRefOp, ConcatOp, SliceOp>(o)) continue; // weights: packed at compile time
+      // Views share their operand's buffer.
+      if (isa<SqueezeOp, FlattenChoicesOp, UnflattenChoicesOp>(o)) {
+        if (!exprs.count(o.getOperand(0))) return err("codegen: a view's input has no buffer");
+        exprs[o.getResult(0)] = exprs[o.getOperand(0)];
+        continue;
+      }
+      if (auto k = dyn_cast<KernelOp>(o)) {
+        auto index = kernelFor(k);
+        if (!index) return index.takeError();
+        const CompiledKernel &ck = plan.kernels[*index];
+        std::string call = ck.function + "(";
+        if (ck.fewRows >= 0)
+          call = "((int64_t)x->batch * x->seq <= " + std::to_string(kFewRows) + " ? " +
+                 plan.kernels[ck.fewRows].function + " : " + ck.function + ")(";
+        for (unsigned i = 0; i < k.inputs().size(); ++i) {
+          Value in = k.inputs()[i];
+          if (ck.args[i].kind == KernelArg::Weight) {
+            call += "&x->weights[" + std::to_string(plan.weights.add(in, ck.args[i].layout)) + "], ";
+          } else {
+            if (!exprs.count(in)) return err("codegen: a kernel input has no buffer");
+            call += exprs[in] + ", ";
+          }
+        }
+        std::string out;
+        if (yieldTarget && k.result() == yielded) {
+          out = *yieldTarget;
+        } else {
+          out = "&x->values[" + std::to_string(newValue(k.result())) + "]";
+        }
+        std::string var = "v" + std::to_string(nextVar++);
+        os << pad << "halide_buffer_t *" << var << " = " << out << ";\n";
+        os << pad << "if ((err = " << call << "x->batch, x->seq, " << var << "))) return err;\n";
+        exprs[k.result()] = var;
+        continue;
+      }
+      if (auto r = dyn_cast<RepeatOp>(o)) {
+        if (!exprs.count(r.init())) return err("codegen: albert.repeat's input has no buffer");
+        std::string var = "v" + std::to_string(nextVar++);
+        std::string it = "i" + var;
+        int a = newValue(r.result()), b = newValue(r.result());
+        os << pad << "halide_buffer_t *" << var << " = " << exprs[r.init()] << ";\n";
+        os << pad << "for (int " << it << " = 0; " << it << " < " << r.countAttr().getInt()
+           << "; ++" << it << ") {\n";
+        exprs[r.body().front().getArgument(0)] = var;
+        std::string target = "&x->values[(" + it + " & 1) ? " + std::to_string(b) + " : " +
+                             std::to_string(a) + "]";
+        if (auto e = emitBlock(r.body().front(), depth + 1, &target)) return e;
+        Value y = cast<YieldOp>(r.body().front().getTerminator()).value();
+        os << pad << "  " << var << " = " << exprs[y] << ";\n";
+        os << pad << "}\n";
+        exprs[r.result()] = var;
+        continue;
+      }
+      std::string s;
+      llvm::raw_string_ostream so(s);
+      so << o.getName();
+      return err("codegen: '" + so.str() +
+                 "' is not kernel-level; run the kernel pipeline (--emit=kernels) first");
+    }
+    return llvm::Error::success();
+  }
+
+public:
+  std::ostringstream body;
+
+private:
+  const LibraryOptions &opts;
+  Plan &plan;
+  std::map<std::string, int> kernelIndex;
+  llvm::DenseMap<Value, std::string> exprs;
+  int nextVar = 0;
+};
+} // namespace
+
+llvm::Expected<Plan> makePlan(ModuleOp module, const LibraryOptions &opts) {
+  Plan plan;
+  Planner planner(opts, plan);
+  try {
+    if (auto e = planner.run(module)) return std::move(e);
+  } catch (const Halide::Error &e) {
+    return err(std::string("codegen: Halide: ") + e.what());
+  }
+  plan.forwardBody = planner.body.str();
+  plan.weights.layoutFile();
+  return std::move(plan);
+}
+
+uint64_t fingerprintOf(const Plan &plan, const std::string &name) {
+  std::ostringstream os;
+  os << name << ";";
+  for (const PackedWeight &w : plan.weights.weights()) {
+    os << w.layout.kind << ":";
+    for (int32_t e : w.extents) os << e << ",";
+    os << ";";
+  }
+  for (const CompiledKernel &k : plan.kernels) os << k.function << ";";
+  return fnv(os.str());
+}
+
+} // namespace codegen
+} // namespace albertc
