@@ -12,6 +12,7 @@
 
 #include "codegen/Library.h"
 
+#include "codegen/Error.h"
 #include "codegen/GeneratedC.h"
 #include "codegen/ObjectWriter.h"
 #include "codegen/Plan.h"
@@ -30,10 +31,6 @@ namespace albertc {
 namespace codegen {
 
 namespace {
-llvm::Error err(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 /// `file` in the folder ALBERTC_RUNTIME_DIR names (with include/,
 /// libalbert_rt.a and libalbert_tok.a) when set, else `built`: where this
 /// albertc's build put it.

@@ -2,6 +2,7 @@
 
 #include "codegen/ObjectWriter.h"
 
+#include "codegen/Error.h"
 #include "codegen/StagedFolder.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -16,10 +17,6 @@ namespace albertc {
 namespace codegen {
 
 namespace {
-llvm::Error err(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 /// Halide 14 lowers every prefetch to llvm.prefetch with locality 0
 /// (prefetchnta), which keeps the line out of L2 and loses it before use
 /// when fetched a whole weight panel ahead (Matmul.cpp, prefetchNextPanel;

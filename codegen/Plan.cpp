@@ -2,6 +2,7 @@
 
 #include "codegen/Plan.h"
 
+#include "codegen/Error.h"
 #include "albert/albert_runtime.h"
 #include "dialects/albert/IR/AlbertOps.h"
 #include "dialects/albert/Transforms/Passes.h"
@@ -19,10 +20,6 @@ namespace albertc {
 namespace codegen {
 
 namespace {
-llvm::Error err(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 uint64_t fnv(const std::string &s, uint64_t h = 0xcbf29ce484222325ull) {
   for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
   return h;

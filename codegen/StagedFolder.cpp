@@ -2,6 +2,7 @@
 
 #include "codegen/StagedFolder.h"
 
+#include "codegen/Error.h"
 #include "compiler/importer/FolderLock.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -11,10 +12,6 @@
 
 using namespace albertc;
 using namespace albertc::codegen;
-
-static llvm::Error err(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 llvm::Expected<std::unique_ptr<StagedFolder>> StagedFolder::create(const std::string &outDir) {
   std::unique_ptr<StagedFolder> s(new StagedFolder);
