@@ -68,6 +68,29 @@ TEST(BestSpan, ValidSpanWithHighestScore) {
   EXPECT_EQ(albert_best_span(start, end, none, 8, 30, &s), 0);
 }
 
+// Tests that a NaN logit never wins, wherever it is (the first span used to
+// hold the lead against every later one), and that no span of at most 0
+// tokens exists.
+TEST(BestSpan, SkipsNaNSumsAndNeedsOneToken) {
+  const float nan = std::nanf("");
+  float end[4] = {0.0f, 0.0f, 5.0f, 0.0f};
+  uint8_t cand[4] = {1, 1, 1, 1};
+  albert_span s;
+  for (int at = 0; at < 4; ++at) {
+    float start[4] = {0.0f, 0.0f, 5.0f, 0.0f};
+    if (at != 2) start[at] = nan;
+    else end[1] = nan;
+    ASSERT_EQ(albert_best_span(start, end, cand, 4, 30, &s), 1) << at;
+    EXPECT_EQ(s.start, 2) << at;
+    EXPECT_EQ(s.end, 2) << at;
+    end[1] = 0.0f;
+  }
+  float allNan[2] = {nan, nan};
+  EXPECT_EQ(albert_best_span(allNan, end, cand, 2, 30, &s), 0);
+  float start[4] = {0.0f, 0.0f, 5.0f, 0.0f};
+  EXPECT_EQ(albert_best_span(start, end, cand, 4, 0, &s), 0);
+}
+
 // Tests that a span never crosses a non-candidate token (e.g. a [SEP] between two
 // context windows).
 TEST(BestSpan, DoesNotCrossNonCandidates) {
@@ -191,5 +214,24 @@ TEST(Words, FromTokenOffsets) {
   EXPECT_EQ(first[2], 5); // the lone piece, then "1815"
   EXPECT_EQ(begin[2], 14);
   EXPECT_EQ(end[2], 18);
+}
+// Tests that tokens whose bytes overlap a word's continue it even after a
+// space or at byte 0: the pieces of a character that normalizes to several
+// ("\xef\xac\x81" -> "f" "i", U+FDFA -> several <unk>) share its bytes.
+TEST(Words, OverlappingPiecesAreOneWord) {
+  const char *text = "x \xef\xac\x81ne y"; // the ligature is bytes [2, 5)
+  //  "x" "▁f"[2,5) "ine"[2,7) "y"
+  const int32_t offsets[] = {0, 1, 1, 5, 2, 7, 7, 9};
+  const int32_t source[] = {0, 0, 0, 0};
+  int32_t first[4], begin[4], end[4];
+  ASSERT_EQ(albert_words(text, offsets, source, 4, first, begin, end), 3);
+  EXPECT_EQ(first[1], 1); // one word from token 1 on: the ligature and "ne"
+  EXPECT_EQ(begin[1], 2);
+  EXPECT_EQ(end[1], 7);
+  EXPECT_EQ(begin[2], 8); // "y"
+  // Four pieces of one character at the start of the text: one word.
+  const int32_t same[] = {0, 3, 0, 3, 0, 3, 0, 3};
+  ASSERT_EQ(albert_words("\xef\xb7\xba", same, source, 4, first, begin, end), 1);
+  EXPECT_EQ(end[0], 3);
 }
 } // namespace

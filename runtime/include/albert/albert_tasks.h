@@ -94,8 +94,12 @@ typedef struct albert_span {
  * (candidate[i] != 0: token i may be part of an answer, e.g. the context's
  * tokens), with start <= end, end - start + 1 <= max_tokens, and every token
  * from start to end a candidate. "Best" maximises start_logits[start] +
- * end_logits[end], as HuggingFace's question-answering pipeline does.
- * Returns 1 and sets *out, or 0 when no token is a candidate. */
+ * end_logits[end], as HuggingFace's question-answering pipeline does; a
+ * span whose sum is NaN (a NaN logit) is never chosen. Returns 1 and sets
+ * *out, or 0 when no span qualifies (no candidate token, max_tokens < 1, or
+ * only NaN sums). The score is the span's probability, p_start * p_end, each
+ * a softmax over the candidates: NaN when a candidate logit is +inf or all
+ * are -inf (as torch.softmax). */
 static inline int albert_best_span(const float *start_logits, const float *end_logits,
                                    const uint8_t *candidate, int64_t n, int64_t max_tokens,
                                    albert_span *out) {
@@ -110,6 +114,7 @@ static inline int albert_best_span(const float *start_logits, const float *end_l
     if (!candidate[s]) continue;
     for (int64_t e = s; e < n && e - s < max_tokens && candidate[e]; ++e) {
       double v = (double)start_logits[s] + end_logits[e];
+      if (v != v) continue;
       if (!found || v > best) {
         best = v;
         out->start = s;
@@ -135,9 +140,11 @@ static inline int albert_best_span(const float *start_logits, const float *end_l
  * classification: token t covers bytes [offsets[2t], offsets[2t+1]) of the
  * text when source[t] == 0 (the tokenizer's offsets and sources; special
  * tokens and a second text are skipped). A token continues the word before it
- * when no space separates them, or when that word so far is a lone "▁" piece
- * (an empty span where its word starts); the space a piece covers before its
- * word ("▁Smith") is not part of the word. Writes, per word, its first token
+ * when no space separates them, when its bytes overlap that word's (the
+ * pieces of one character that normalizes to several, e.g. "ﬁ" -> "fi", share
+ * its bytes), or when that word so far is a lone "▁" piece (an empty span
+ * where its word starts); the space a piece covers before its word ("▁Smith")
+ * is not part of the word. Writes, per word, its first token
  * (whose label the word takes: HuggingFace's aggregation "first") and its
  * bytes [word_begin, word_end); each array holds n entries. Returns the number
  * of words. */
@@ -152,7 +159,8 @@ static inline int64_t albert_words(const char *text, const int32_t *offsets,
     if (words > 0) {
       int32_t last = word_end[words - 1];
       int empty = word_begin[words - 1] == last;
-      if (empty ? b == last : b > 0 && b <= last && !isspace((unsigned char)text[b - 1])) {
+      if (empty ? b == last
+                : b < last || (b == last && b > 0 && !isspace((unsigned char)text[b - 1]))) {
         if (e > last) word_end[words - 1] = e;
         continue;
       }
