@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Library.h"
+#include "codegen/StagedFolder.h"
 #include "compiler/importer/Importer.h"
 #include "compiler/importer/TokenizerConfig.h"
 #include "compiler/pipeline/Pipeline.h"
@@ -174,13 +175,15 @@ int compileMain(int argc, char **argv) {
     return fail("--name is " + std::to_string(nameStr.size()) + " characters; at most 64");
   if (reservedName(nameStr))
     return fail("--name '" + nameStr + "' is reserved: its symbols would collide with the "
-                "runtime's or Halide's (halide*, albert_rt*, albert_tok*)");
+                "runtime's or Halide's (halide, albert_rt, albert_tok, and those followed by _)");
   if (nameStr == "albert_tasks")
     return fail("--name 'albert_tasks' is reserved: albert_tasks.h is the helper header "
                 "written next to the library");
   auto tgt = codegen::parseTarget(target);
   if (!tgt) return fail(tgt.takeError());
-  if (emit >= Object && out.empty()) return fail("-o <folder> is required for --emit=object/lib");
+  if (emit >= Object && out.empty())
+    return fail(emit == Object ? "--emit=object needs -o <folder> for the objects"
+                               : "-o <folder> is required: the folder the library goes to");
 
   mlir::MLIRContext ctx;
   ctx.disableMultithreading(); // the 2-core build machine; Halide compiles in this thread too
@@ -190,13 +193,25 @@ int compileMain(int argc, char **argv) {
   progress("import " + modelDir + ": " + std::to_string(cfg.numHiddenLayers) + " layers, hidden " +
            std::to_string(cfg.hiddenSize) + ", vocab " + std::to_string(cfg.vocabSize));
 
+  // An --emit text stage: kept only when every byte was written (a full
+  // disk is an error, the file removed, not LLVM's abort).
+  auto keepIfWritten = [&](llvm::ToolOutputFile &file) -> int {
+    file.os().flush();
+    if (file.os().has_error()) {
+      std::string why = file.os().error().message();
+      file.os().clear_error();
+      return fail((out.empty() ? std::string("standard output") : out.getValue()) +
+                  ": cannot write: " + why);
+    }
+    file.keep();
+    return 0;
+  };
   auto printIR = [&]() -> int {
     std::error_code ec;
     llvm::ToolOutputFile file(out.empty() ? "-" : out.getValue(), ec, llvm::sys::fs::OF_None);
     if (ec) return fail(out + ": cannot write: " + ec.message());
     model->module->print(file.os());
-    file.keep();
-    return 0;
+    return keepIfWritten(file);
   };
   if (emit == Import) return printIR();
 
@@ -240,8 +255,7 @@ int compileMain(int argc, char **argv) {
     llvm::ToolOutputFile file(out.empty() ? "-" : out.getValue(), ec, llvm::sys::fs::OF_None);
     if (ec) return fail(out + ": cannot write: " + ec.message());
     if (auto e = codegen::emitHalide(*model->module, opts, file.os())) return fail(std::move(e));
-    file.keep();
-    return 0;
+    return keepIfWritten(file);
   }
   if (emit == Object) {
     if (auto e = codegen::emitObjects(*model->module, opts, out)) return fail(std::move(e));
@@ -345,17 +359,22 @@ int runMain(int argc, char **argv) {
                ? lib.runChoices(lib.model, shape[0], shape[1], shape[2], idData.data(), m, t)
                : lib.run(lib.model, shape[0], shape[1], idData.data(), m, t);
   if (rc != 0) return fail(lib.error(lib.model));
-  if (auto ec = llvm::sys::fs::create_directories(out))
-    return fail(out + ": cannot create: " + ec.message());
+  // Staged like a compile's outputs: all of them or none reach OUT.
+  auto staged = codegen::StagedFolder::create(out);
+  if (!staged) return fail(staged.takeError());
+  std::vector<std::string> files;
   for (int i = 0; i < lib.numOutputs(); ++i) {
     const float *data;
     int64_t oshape[3];
     int rank;
     if (lib.output(lib.model, i, &data, oshape, &rank) != 0) return fail(lib.error(lib.model));
-    std::string path = out + "/" + lib.outputName(i) + ".npy";
-    if (auto e = writeNpyF32(path, std::vector<int64_t>(oshape, oshape + rank), data))
+    files.push_back(std::string(lib.outputName(i)) + ".npy");
+    if (auto e = writeNpyF32((*staged)->dir() + "/" + files.back(),
+                             std::vector<int64_t>(oshape, oshape + rank), data))
       return fail(std::move(e));
   }
+  auto warn = [](const std::string &w) { llvm::errs() << "albertc: " << w << "\n"; };
+  if (auto e = (*staged)->commit(files, warn)) return fail(std::move(e));
   return 0;
 }
 
