@@ -259,7 +259,10 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
     for (size_t j = i + 1; j < outputs.size(); ++j)
       if (outputs[i] == outputs[j])
         return err("library name '" + n + "': two outputs named " + outputs[i]);
-  return (*staged)->commit(outputs, opts.warn);
+  // An earlier compile's tokenizer model, when this library has none.
+  std::vector<std::string> stale;
+  if (!tokenizer) stale.push_back(n + ".spiece.model");
+  return (*staged)->commit(outputs, opts.warn, stale);
 }
 
 } // namespace codegen

@@ -65,7 +65,8 @@ StagedFolder::~StagedFolder() {
 }
 
 llvm::Error StagedFolder::commit(const std::vector<std::string> &outputs,
-                                 const std::function<void(const std::string &)> &warn) {
+                                 const std::function<void(const std::string &)> &warn,
+                                 const std::vector<std::string> &stale) {
   std::string from = dir_;
   if (!outExisted_) {
     // The outputs alone in a folder, renamed to OUT in one step.
@@ -111,6 +112,18 @@ llvm::Error StagedFolder::commit(const std::vector<std::string> &outputs,
     if (auto ec = llvm::sys::fs::rename(from + "/" + outputs[i], targets[i]))
       return err(targets[i] + ": cannot write: " + ec.message());
   committed_ = true;
+  for (const std::string &f : stale) {
+    llvm::SmallString<256> path(absOut_);
+    llvm::sys::path::append(path, f);
+    llvm::sys::fs::file_status st;
+    if (llvm::sys::fs::status(path, st, /*follow=*/false) ||
+        st.type() == llvm::sys::fs::file_type::directory_file)
+      continue;
+    if (auto ec = llvm::sys::fs::remove(path))
+      if (warn)
+        warn("warning: " + path.str().str() +
+             ": cannot remove (left from an earlier compile): " + ec.message());
+  }
   return llvm::Error::success();
 }
 

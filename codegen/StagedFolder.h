@@ -38,10 +38,13 @@ public:
   const std::string &dir() const { return dir_; }
 
   /// Moves the files named `outputs` (names in dir(); the caller makes sure
-  /// no two are alike, or one would replace the other halfway) into OUT. `warn`: told when OUT cannot be locked (a file system without
-  /// flock), before the files move in unlocked.
+  /// no two are alike, or one would replace the other halfway) into OUT and
+  /// removes the files named `stale` from it (what an earlier compile into
+  /// OUT made and this one does not). `warn`: told when OUT cannot be locked
+  /// (a file system without flock), before the files move in unlocked.
   llvm::Error commit(const std::vector<std::string> &outputs,
-                     const std::function<void(const std::string &)> &warn);
+                     const std::function<void(const std::string &)> &warn,
+                     const std::vector<std::string> &stale = {});
 
 private:
   StagedFolder() = default;
