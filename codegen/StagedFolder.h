@@ -1,12 +1,13 @@
 //===- StagedFolder.h - outputs built aside, moved in at the end -*- C++ -*-===//
 //
-// `albertc compile -o OUT` (--emit=lib and --emit=object) writes nothing into
-// OUT until every output exists: they are built in a fresh folder on OUT's
-// file system (rename cannot cross file systems: OUT may be a mount point or
-// a symlink to another one), then moved in: as one folder renamed to OUT when
-// OUT is new, else file by file under an exclusive FolderLock on OUT, so two
-// compiles into one folder at once leave all the files of one of them. A
-// compile that fails leaves an existing OUT as it was and creates nothing.
+// `albertc compile -o OUT` (--emit=lib and --emit=object) and `albertc run
+// -o OUT` write nothing into OUT until every output exists: they are built
+// in a fresh folder on OUT's file system (rename cannot cross file systems:
+// OUT may be a mount point or a symlink to another one), then moved in: as
+// one folder renamed to OUT when OUT is new, else file by file under an
+// exclusive FolderLock on OUT, so two compiles into one folder at once leave
+// all the files of one of them. A compile or run that fails leaves an
+// existing OUT as it was and creates nothing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ALBERTC_CODEGEN_STAGEDFOLDER_H
