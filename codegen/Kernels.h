@@ -30,7 +30,7 @@ constexpr int kRowBlock = 8;
 /// logits (V x 4 bytes per row) are: the caller reads them, no kernel does,
 /// and at 15 MB (ALBERT-base, 1 x 128) they would cost a read for ownership
 /// per line and evict the shared layer's weights from L3.
-/// ALBERT-base, 1 x 128, 2 threads (--target host-profile, 3 alternating
+/// ALBERT-base, 1 x 128, 2 threads (--target host-profile, 6 alternating
 /// runs each): the MLM head 6.5-7.1 -> 5.1-6.5 ms per run.
 constexpr int kStreamedRowBytes = 64 * 1024;
 
