@@ -18,6 +18,7 @@
 #include "codegen/Plan.h"
 #include "codegen/StagedFolder.h"
 #include "compiler/importer/Safetensors.h"
+#include "compiler/importer/WriteFile.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"

@@ -3,7 +3,7 @@
 #include "codegen/ObjectWriter.h"
 
 #include "codegen/Error.h"
-#include "codegen/StagedFolder.h"
+#include "compiler/importer/WriteFile.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/IR/IRBuilder.h"

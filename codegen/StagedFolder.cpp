@@ -8,7 +8,6 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace albertc;
 using namespace albertc::codegen;
@@ -123,21 +122,6 @@ llvm::Error StagedFolder::commit(const std::vector<std::string> &outputs,
       if (warn)
         warn("warning: " + path.str().str() +
              ": cannot remove (left from an earlier compile): " + ec.message());
-  }
-  return llvm::Error::success();
-}
-
-llvm::Error albertc::codegen::writeFile(const std::string &path, llvm::StringRef bytes) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec) return err(path + ": cannot write: " + ec.message());
-  os << bytes;
-  os.close();
-  // A full disk shows only here.
-  if (os.has_error()) {
-    std::string why = os.error().message();
-    os.clear_error();
-    return err(path + ": cannot write: " + why);
   }
   return llvm::Error::success();
 }

@@ -55,11 +55,6 @@ private:
   std::vector<std::string> made_;
 };
 
-/// Writes `bytes` to `path` (a file in the staging folder). A failed write or
-/// close (a full disk) is an error saying so, where an unchecked
-/// raw_fd_ostream would end the process.
-llvm::Error writeFile(const std::string &path, llvm::StringRef bytes);
-
 } // namespace codegen
 } // namespace albertc
 

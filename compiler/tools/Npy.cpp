@@ -3,6 +3,7 @@
 #include "compiler/tools/Npy.h"
 #include "compiler/importer/JsonCheck.h"
 #include "compiler/importer/ReadFile.h"
+#include "compiler/importer/WriteFile.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -212,12 +213,5 @@ llvm::Error albertc::writeNpyF32(const std::string &path, const std::vector<int6
      << char((header.size() >> 8) & 0xff) << header;
   os.write(reinterpret_cast<const char *>(data), count * sizeof(float));
   os.close();
-  // Cleared once reported: a stream destroyed with its error set ends the
-  // process ("IO failure on output stream").
-  if (os.has_error()) {
-    std::string why = os.error().message();
-    os.clear_error();
-    return fail(path, "cannot write: " + why);
-  }
-  return llvm::Error::success();
+  return checkWritten(os, path);
 }

@@ -13,6 +13,7 @@
 #include "codegen/StagedFolder.h"
 #include "compiler/importer/Importer.h"
 #include "compiler/importer/TokenizerConfig.h"
+#include "compiler/importer/WriteFile.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "compiler/tools/LoadedLibrary.h"
 #include "compiler/tools/Npy.h"
@@ -196,13 +197,9 @@ int compileMain(int argc, char **argv) {
   // An --emit text stage: kept only when every byte was written (a full
   // disk is an error, the file removed, not LLVM's abort).
   auto keepIfWritten = [&](llvm::ToolOutputFile &file) -> int {
-    file.os().flush();
-    if (file.os().has_error()) {
-      std::string why = file.os().error().message();
-      file.os().clear_error();
-      return fail((out.empty() ? std::string("standard output") : out.getValue()) +
-                  ": cannot write: " + why);
-    }
+    if (auto e = checkWritten(file.os(), out.empty() ? std::string("standard output")
+                                                     : out.getValue()))
+      return fail(std::move(e));
     file.keep();
     return 0;
   };
