@@ -373,7 +373,9 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << "int " << n << "_num_labels(void);\n"
     << "const char *" << n << "_label(int index);\n"
     << "\n/* The tokenizer: HuggingFace AlbertTokenizer's encoding, from the checkpoint's\n"
-    << " * spiece.model and tokenizer_config.json (" << n << ".spiece.model, next to the weights).\n"
+    << " * spiece.model and tokenizer_config.json ("
+    << (opts.embedWeights ? "inside the library" : n + ".spiece.model, next to the weights")
+    << ").\n"
     << " * " << n << "_has_tokenizer() is " << !opts.spieceModel.empty()
     << " for this library; without one the functions below fail. */\n"
     << "int " << n << "_has_tokenizer(void);\n"

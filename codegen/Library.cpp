@@ -250,19 +250,24 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
                                          dir + "/albert_tasks.h"))
     return err(dir + "/albert_tasks.h: cannot write: " + ec.message());
 
-  // Move the results in.
-  std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h", n + ".weights",
+  // Move the results in. Embedded weights and tokenizer model are not
+  // shipped a second time as files (the library checks a weights file
+  // against its own checksum: it could only be the same bytes).
+  std::vector<std::string> outputs{"lib" + n + ".so", "lib" + n + ".a", n + ".h",
                                    "albert_tasks.h"};
-  if (tokenizer) outputs.push_back(n + ".spiece.model");
+  if (!opts.embedWeights) outputs.push_back(n + ".weights");
+  if (tokenizer && !opts.embedWeights) outputs.push_back(n + ".spiece.model");
   // A name that makes two outputs one file (the CLI refuses such names)
   // would move one over the other halfway through.
   for (size_t i = 0; i < outputs.size(); ++i)
     for (size_t j = i + 1; j < outputs.size(); ++j)
       if (outputs[i] == outputs[j])
         return err("library name '" + n + "': two outputs named " + outputs[i]);
-  // An earlier compile's tokenizer model, when this library has none.
+  // An earlier compile's weights and tokenizer model, where this library
+  // has none as files: `albertc run` and <name>_open(folder) would read them.
   std::vector<std::string> stale;
-  if (!tokenizer) stale.push_back(n + ".spiece.model");
+  if (opts.embedWeights) stale.push_back(n + ".weights");
+  if (!tokenizer || opts.embedWeights) stale.push_back(n + ".spiece.model");
   return (*staged)->commit(outputs, opts.warn, stale);
 }
 
