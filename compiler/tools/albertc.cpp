@@ -34,6 +34,7 @@
 #include <chrono>
 #include <dlfcn.h>
 #include <random>
+#include <unistd.h>
 
 namespace cl = llvm::cl;
 using namespace albertc;
@@ -44,6 +45,32 @@ int fail(const llvm::Twine &msg) {
   return 1;
 }
 int fail(llvm::Error e) { return fail(llvm::toString(std::move(e))); }
+
+/// The stream `run` and `bench` print their results on: standard output,
+/// duplicated. File descriptor 1 itself then points at standard error for the
+/// rest of the process, so that what a loaded library writes there (a
+/// --target host-profile build's per-kernel report at exit, Halide's debug
+/// prints) cannot mix into the results (--json). End with finishResults.
+llvm::raw_fd_ostream &results() {
+  static llvm::raw_fd_ostream *os = []() -> llvm::raw_fd_ostream * {
+    llvm::outs().flush();
+    int fd = dup(STDOUT_FILENO);
+    if (fd < 0) return &llvm::outs();
+    if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+      ::close(fd);
+      return &llvm::outs();
+    }
+    return new llvm::raw_fd_ostream(fd, /*shouldClose=*/true);
+  }();
+  return *os;
+}
+
+/// The exit status once the results are out: a failed write (a full disk, a
+/// closed pipe) is an error, not LLVM's abort at exit.
+int finishResults() {
+  if (auto e = checkWritten(results(), "standard output")) return fail(std::move(e));
+  return 0;
+}
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -324,8 +351,8 @@ int runMain(int argc, char **argv) {
     o.docStride = docStride;
     o.maxLength = maxLength;
     o.json = json;
-    if (auto e = runText(lib, o, llvm::outs())) return fail(std::move(e));
-    return 0;
+    if (auto e = runText(lib, o, results())) return fail(std::move(e));
+    return finishResults();
   }
 
   std::vector<int64_t> shape, s2;
@@ -423,17 +450,17 @@ int benchMain(int argc, char **argv) {
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2], mn = ms.front(), mx = ms.back();
   if (json) {
-    llvm::outs() << llvm::format("{\"model\": \"%s\", \"batch\": %d, \"seq\": %d, \"threads\": %d, "
-                                 "\"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, "
-                                 "\"max_ms\": %.4f}\n",
-                                 lib.name.c_str(), int(batch), int(seq), int(threads), int(runs),
-                                 median, mn, mx);
+    results() << llvm::format("{\"model\": \"%s\", \"batch\": %d, \"seq\": %d, \"threads\": %d, "
+                              "\"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, "
+                              "\"max_ms\": %.4f}\n",
+                              lib.name.c_str(), int(batch), int(seq), int(threads), int(runs),
+                              median, mn, mx);
   } else {
-    llvm::outs() << llvm::format("%s: batch %d x seq %d, %d runs: median %.3f ms, min %.3f ms, "
-                                 "max %.3f ms\n",
-                                 lib.name.c_str(), int(batch), int(seq), int(runs), median, mn, mx);
+    results() << llvm::format("%s: batch %d x seq %d, %d runs: median %.3f ms, min %.3f ms, "
+                              "max %.3f ms\n",
+                              lib.name.c_str(), int(batch), int(seq), int(runs), median, mn, mx);
   }
-  return 0;
+  return finishResults();
 }
 
 const char *kUsage =
@@ -456,6 +483,7 @@ int main(int argc, char **argv) {
   if (cmd == "bench") return benchMain(argc - 1, argv + 1);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     llvm::outs() << kUsage;
+    if (auto e = checkWritten(llvm::outs(), "standard output")) return fail(std::move(e));
     return 0;
   }
   llvm::errs() << "albertc: error: unknown command '" << cmd << "'\n" << kUsage;
