@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <dlfcn.h>
 #include <random>
 #include <unistd.h>
@@ -473,6 +474,24 @@ const char *kUsage =
 } // namespace
 
 int main(int argc, char **argv) {
+  // LLVM's standard streams abort the process at exit when a write to them
+  // failed ("IO failure on output stream"): `--help > /dev/full`, errors
+  // into a full 2>. Constructed first, they are destroyed after this
+  // handler, which turns a failed standard output into exit status 1 and
+  // forgets a failed standard error (nowhere left to say it).
+  llvm::outs();
+  llvm::errs();
+  std::atexit([] {
+    llvm::outs().flush();
+    bool failed = llvm::outs().has_error();
+    if (failed) {
+      std::string why = llvm::outs().error().message();
+      llvm::outs().clear_error();
+      llvm::errs() << "albertc: error: standard output: cannot write: " << why << "\n";
+    }
+    llvm::errs().clear_error();
+    if (failed) std::_Exit(1);
+  });
   if (argc < 2) {
     llvm::errs() << kUsage;
     return 2;
@@ -483,7 +502,6 @@ int main(int argc, char **argv) {
   if (cmd == "bench") return benchMain(argc - 1, argv + 1);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     llvm::outs() << kUsage;
-    if (auto e = checkWritten(llvm::outs(), "standard output")) return fail(std::move(e));
     return 0;
   }
   llvm::errs() << "albertc: error: unknown command '" << cmd << "'\n" << kUsage;
