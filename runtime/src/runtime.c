@@ -122,7 +122,8 @@ static int fail(char *buf, int code, const char *fmt, ...) {
  * after close, one never opened, or one of another albertc library in the
  * process is reported, not dereferenced. Every generated library has its own
  * copy of this runtime, and so its own registry; slots live in chunks that
- * never move and are never freed while the library is loaded, so no two
+ * never move and are never freed while the library is loaded (unloaded with
+ * no handle open, it frees them: free_registry), so no two
  * libraries loaded together ever give out the same ticket (a tag derived from
  * the registry's address, as before, could coincide). The generation catches
  * a stale ticket whose slot a later open reused (a plain address registry
@@ -146,6 +147,26 @@ static uint32_t num_slots;
 static uint32_t free_slot = UINT32_MAX;
 
 static registry_slot *slot_at(uint32_t i) { return &chunks[i / CHUNK_SLOTS][i % CHUNK_SLOTS]; }
+
+/* At dlclose (or exit): the registry's chunks, when no handle is open (an
+ * open one is the application's to close; its slot stays). A call with a
+ * stale ticket after this finds no slot (num_slots is 0) and is refused.
+ * Without it every dlopen/open/close/dlclose cycle left a 4 KiB chunk. */
+__attribute__((destructor)) static void free_registry(void) {
+  pthread_mutex_lock(&registry_lock);
+  for (uint32_t i = 0; i < num_slots; ++i)
+    if (slot_at(i)->handle) {
+      pthread_mutex_unlock(&registry_lock);
+      return;
+    }
+  for (uint32_t c = 0; c < MAX_CHUNKS && chunks[c]; ++c) {
+    free(chunks[c]);
+    chunks[c] = NULL;
+  }
+  num_slots = 0;
+  free_slot = UINT32_MAX;
+  pthread_mutex_unlock(&registry_lock);
+}
 
 /* A weights file's bytes, read into anonymous memory at open: the handles
  * that opened the same file (same device, inode, size and modification
