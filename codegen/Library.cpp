@@ -222,7 +222,10 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   // Only the <name>_* entry points leave the shared library.
   std::string exports = dir + "/exports.map";
   if (auto e = writeFile(exports, "{ global: " + n + "_*; local: *; };\n")) return e;
-  std::vector<std::string> link{"-shared", "-o", dir + "/lib" + n + ".so"};
+  // The SONAME: a program linked against the .so by path records it, not
+  // the path, and finds the library on its search path at run time.
+  std::vector<std::string> link{"-shared", "-Wl,-soname,lib" + n + ".so", "-o",
+                                dir + "/lib" + n + ".so"};
   link.insert(link.end(), objects.begin(), objects.end());
   if (tokenizer) link.push_back(tokenizerLibrary());
   for (std::string a : {runtimeLibrary(), std::string("-Wl,--no-undefined"),
