@@ -32,8 +32,8 @@ static inline void albert_softmax(const float *logits, int64_t n, float *probs) 
   for (int64_t i = 1; i < n; ++i)
     if (logits[i] > mx) mx = logits[i];
   double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += exp((double)logits[i] - mx);
-  for (int64_t i = 0; i < n; ++i) probs[i] = (float)(exp((double)logits[i] - mx) / sum);
+  for (int64_t i = 0; i < n; ++i) sum += exp((double)logits[i] - (double)mx);
+  for (int64_t i = 0; i < n; ++i) probs[i] = (float)(exp((double)logits[i] - (double)mx) / sum);
 }
 
 /* The probabilities of a classifier's n >= 1 logits, as HuggingFace's
@@ -49,7 +49,7 @@ static inline void albert_class_probabilities(const float *logits, int64_t n, fl
 /* Whether a ranks above b: the larger, with NaN above every number (as
  * torch.argmax and torch.topk order them). */
 static inline int albert_ranks_above(float a, float b) {
-  return a > b || (a != a && b == b);
+  return a > b || (isnan(a) && !isnan(b));
 }
 
 /* The index of the largest value (the first one on ties; a NaN counts as the
@@ -104,17 +104,17 @@ static inline int albert_best_span(const float *start_logits, const float *end_l
                                    const uint8_t *candidate, int64_t n, int64_t max_tokens,
                                    albert_span *out) {
   int found = 0;
-  double best = -INFINITY, max_start = -INFINITY, max_end = -INFINITY;
+  double best = -HUGE_VAL, max_start = -HUGE_VAL, max_end = -HUGE_VAL; /* -inf */
   for (int64_t i = 0; i < n; ++i)
     if (candidate[i]) {
-      if (start_logits[i] > max_start) max_start = start_logits[i];
-      if (end_logits[i] > max_end) max_end = end_logits[i];
+      if ((double)start_logits[i] > max_start) max_start = (double)start_logits[i];
+      if ((double)end_logits[i] > max_end) max_end = (double)end_logits[i];
     }
   for (int64_t s = 0; s < n; ++s) {
     if (!candidate[s]) continue;
     for (int64_t e = s; e < n && e - s < max_tokens && candidate[e]; ++e) {
-      double v = (double)start_logits[s] + end_logits[e];
-      if (v != v) continue;
+      double v = (double)start_logits[s] + (double)end_logits[e];
+      if (isnan(v)) continue;
       if (!found || v > best) {
         best = v;
         out->start = s;
@@ -232,13 +232,13 @@ static inline int64_t albert_group_entities(const int32_t *word_label, const flo
       continue;
     }
     if (open && !begins && !strcmp(current, type)) {
-      sum += word_score[w];
+      sum += (double)word_score[w];
     } else {
       ++count;
       open = 1;
       memcpy(current, type, sizeof type);
       first = (int32_t)w;
-      sum = word_score[w];
+      sum = (double)word_score[w];
     }
     if (count <= capacity) {
       albert_entity *e = &entities[count - 1];
