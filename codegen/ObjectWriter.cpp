@@ -32,6 +32,17 @@ void retargetPrefetches(llvm::Module &m) {
             call->setArgOperand(2, llvm::ConstantInt::get(call->getArgOperand(2)->getType(), 2));
 }
 
+/// Gives every function and variable a kernel object defines hidden
+/// visibility: only the generated <name>_* API (model.c) calls the kernels,
+/// so neither lib<name>.so (its version script exports <name>_*, which the
+/// kernels' names match too) nor a shared library linked from lib<name>.a
+/// exports them.
+void hideDefinitions(llvm::Module &m) {
+  for (llvm::GlobalValue &g : m.global_values())
+    if (!g.isDeclaration() && !g.hasLocalLinkage())
+      g.setVisibility(llvm::GlobalValue::HiddenVisibility);
+}
+
 /// The Halide buffer a load or store accesses, from the TBAA tag Halide
 /// gives it (root "Halide buffer", then the buffer, then index ranges), or "".
 llvm::StringRef tbaaBuffer(const llvm::Instruction &i) {
@@ -100,6 +111,7 @@ llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::st
       llvm::LLVMContext context;
       std::unique_ptr<llvm::Module> ir = Halide::compile_module_to_llvm_module(module, context);
       retargetPrefetches(*ir);
+      hideDefinitions(*ir);
       if (k.streamOutput && !streamOutputStores(*ir, k.pipeline.outputs()[0].name()))
         return err("codegen: " + k.function + ": found no stores to its output to stream");
       if (auto e = writeObject(*ir, path)) return e;
