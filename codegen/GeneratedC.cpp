@@ -47,7 +47,7 @@ int cudaCapability(const Halide::Target &t) {
 }
 } // namespace
 
-/// model.c: tables, forward(), and the public entry points.
+/// <name>_model.c: tables, forward(), and the public entry points.
 std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t fingerprint,
                         uint64_t checksum, uint64_t fileSize, uint64_t spieceSize) {
   const std::string &n = opts.name;

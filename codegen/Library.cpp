@@ -271,7 +271,13 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   std::vector<std::string> stale;
   if (opts.embedWeights) stale.push_back(n + ".weights");
   if (!tokenizer || opts.embedWeights) stale.push_back(n + ".spiece.model");
-  return (*staged)->commit(outputs, opts.warn, stale);
+  if (auto e = (*staged)->commit(outputs, opts.warn, stale)) return e;
+  if (opts.progress) {
+    std::string line = "wrote " + outDir + ":";
+    for (const std::string &o : outputs) line += " " + o;
+    opts.progress(line);
+  }
+  return llvm::Error::success();
 }
 
 } // namespace codegen

@@ -33,7 +33,7 @@ void retargetPrefetches(llvm::Module &m) {
 }
 
 /// Gives every function and variable a kernel object defines hidden
-/// visibility: only the generated <name>_* API (model.c) calls the kernels,
+/// visibility: only the generated <name>_* API (<name>_model.c) calls them,
 /// so neither lib<name>.so (its version script exports <name>_*, which the
 /// kernels' names match too) nor a shared library linked from lib<name>.a
 /// exports them.

@@ -16,7 +16,8 @@ namespace albertc {
 namespace codegen {
 
 /// One tensor of the weights file: a weight expression of the IR (an
-/// albert.param_ref or an albert.concat of them) in the layout a kernel reads.
+/// albert.param_ref, or an albert.concat / albert.slice of them) in the layout
+/// a kernel reads.
 struct PackedWeight {
   mlir::Value value;
   WeightLayout layout;

@@ -3,7 +3,7 @@
 // fuzz/CMakeLists.txt compiles tests/models/tiny with albertc and relinks it
 // with a fuzzer-instrumented runtime.c into ALBERTC_FUZZ_RT_DIR (the
 // environment variable of that name overrides): librt_tiny.so and
-// rt_tiny.weights. loadRtTiny() dlopens it and resolves its rt_tiny_* API.
+// rt_tiny.weights. rt_tiny::load() dlopens it and resolves its rt_tiny_* API.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ALBERTC_FUZZ_RTTINY_H

@@ -19,7 +19,8 @@ llvm::Expected<std::vector<std::string>> outputsForTask(Task task, const Importe
 /// import -> optimized: select the task's outputs, fold the shared layers,
 /// fuse the embedding projection.
 void addOptimizePasses(mlir::PassManager &pm, const std::vector<std::string> &outputs);
-/// optimized -> kernels: one albert.kernel per model op, then the fusions.
+/// optimized -> kernels: one albert.kernel per model op, then the fusions,
+/// then CSE.
 void addKernelPasses(mlir::PassManager &pm);
 
 } // namespace albertc

@@ -288,8 +288,6 @@ int compileMain(int argc, char **argv) {
     return 0;
   }
   if (auto e = codegen::emitLibrary(*model->module, opts, out)) return fail(std::move(e));
-  progress("wrote " + out + "/lib" + nameStr + ".so, lib" + nameStr + ".a, " + nameStr + ".h, " +
-           nameStr + ".weights");
   return 0;
 }
 

@@ -120,8 +120,10 @@ static int fail(char *buf, int code, const char *fmt, ...) {
  * generation in the bits above it (x86-64 user addresses fit in 47 bits).
  * Every entry point looks the ticket up under registry_lock, so a handle used
  * after close, one never opened, or one of another albertc library in the
- * process is reported, not dereferenced. Every generated library has its own
- * copy of this runtime, and so its own registry; slots live in chunks that
+ * process is reported, not dereferenced. Every shared library has its own
+ * copy of this runtime, and so its own registry (static libraries linked into
+ * one program share one, and lookup_locked refuses another library's
+ * handles); slots live in chunks that
  * never move and are never freed while the library is loaded (unloaded with
  * no handle open, it frees them: free_registry), so no two
  * libraries loaded together ever give out the same ticket (a tag derived from

@@ -13,7 +13,7 @@ using namespace mlir::albert;
 
 namespace {
 /// Creates `albert.kernel name(inputs)` before `op`, with a body built by
-/// `buildBody(builder, blockArgs) -> yielded value`, and replaces `op`.
+/// `buildBody(builder, loc, blockArgs) -> yielded value`, and replaces `op`.
 template <typename BuildFn>
 void replaceWithKernel(Operation *op, StringRef name, ValueRange inputs, BuildFn buildBody) {
   OpBuilder b(op);

@@ -14,7 +14,8 @@ def SelectOutputs : Pass<"albert-select-outputs", "ModuleOp"> {
   let summary = "keeps only the outputs a task needs and erases what computed the rest";
   let description = [{
     The importer returns every output the checkpoint's weights allow
-    (last_hidden_state, pooler_output, logits, sop_logits). This pass keeps
+    (last_hidden_state, pooler_output, and its heads' logits, sop_logits or
+    start_logits / end_logits). This pass keeps
     the ones named in `outputs`, in that order, and erases the ops that only
     fed the others; `albert.output_names` is updated to match. It is an error
     to ask for an output the function does not return.

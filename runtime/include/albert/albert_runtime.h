@@ -1,8 +1,8 @@
 /*===- albert_runtime.h - the runtime under every generated library -------===*
  *
  * This header is the contract between the C code albertc generates for a
- * model (model.c: tables and the forward() call sequence) and the runtime
- * (runtime/src/runtime.c). Applications never include it: they include the
+ * model (<name>_model.c: tables and the forward() call sequence) and the
+ * runtime (runtime/src/runtime.c). Applications never include it: they include the
  * generated <name>.h, whose functions forward to the albert_rt_* ones here.
  *
  * Ownership:
