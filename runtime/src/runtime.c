@@ -939,8 +939,15 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
   /* GPU libraries: every output back into the host arena. */
   for (int32_t i = 0; err == 0 && h->device && i < m->num_outputs; ++i)
     if (x->outputs[i]) err = halide_copy_to_host(NULL, x->outputs[i]);
+  /* A kernel's own allocation (a buffer it computes at root) that failed is
+   * out of memory, like the arena's. */
   if (err != 0)
-    return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: kernel failed (Halide error %d): %s", err,
+    return fail(h->error,
+                err == halide_error_code_out_of_memory ||
+                        err == halide_error_code_device_malloc_failed
+                    ? ALBERT_RT_OUT_OF_MEMORY
+                    : ALBERT_RT_KERNEL_FAILED,
+                "run: kernel failed (Halide error %d): %s", err,
                 halide_message[0] ? halide_message : "no message");
   h->has_run = 1;
   return ALBERT_RT_OK;
