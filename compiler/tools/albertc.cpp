@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <random>
@@ -479,6 +480,9 @@ int main(int argc, char **argv) {
   // forgets a failed standard error (nowhere left to say it).
   llvm::outs();
   llvm::errs();
+  // A reader that goes away (`albertc run ... | head -1`) is a write error
+  // like any other, reported with exit status 1, not death by SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   std::atexit([] {
     llvm::outs().flush();
     bool failed = llvm::outs().has_error();
