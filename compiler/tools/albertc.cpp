@@ -35,6 +35,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <dlfcn.h>
+#include <new>
 #include <random>
 #include <unistd.h>
 
@@ -134,7 +135,33 @@ void parse(int argc, char **argv, const char *overview, bool takesThreads = fals
   }
   std::string prog = std::string("albertc ") + argv[0];
   args[0] = prog.c_str();
-  cl::ParseCommandLineOptions(int(args.size()), args.data(), overview);
+  // LLVM's parser reads an argument "@file" as the arguments in that file (a
+  // response file): `--text @nasa` would run on the contents of ./nasa, a
+  // FIFO would hang it. No albertc argument is a response file: a value that
+  // starts with '@' is joined to its option ("--text=@nasa", which LLVM does
+  // not expand), a path is written "./@...".
+  std::vector<std::string> joined;
+  joined.reserve(args.size());
+  std::vector<const char *> literal{args[0]};
+  llvm::StringMap<cl::Option *> &known = cl::getRegisteredOptions();
+  for (size_t i = 1; i < args.size(); ++i) {
+    llvm::StringRef a = args[i];
+    if (!a.startswith("@")) {
+      literal.push_back(args[i]);
+      continue;
+    }
+    llvm::StringRef prev = literal.size() > 1 ? llvm::StringRef(literal.back()) : "";
+    llvm::StringRef name = prev.startswith("-") && !prev.contains('=') ? prev.ltrim('-') : "";
+    auto it = name.empty() ? known.end() : known.find(name);
+    if (it != known.end() && it->second->getValueExpectedFlag() == cl::ValueRequired) {
+      joined.push_back(prev.str() + "=" + a.str());
+      literal.back() = joined.back().c_str();
+    } else {
+      joined.push_back("./" + a.str());
+      literal.push_back(joined.back().c_str());
+    }
+  }
+  cl::ParseCommandLineOptions(int(literal.size()), literal.data(), overview);
   if (!threadsFlag.error.empty()) {
     llvm::errs() << "albertc: error: " << threadsFlag.error << "\n";
     exit(1);
@@ -480,9 +507,12 @@ int main(int argc, char **argv) {
   // forgets a failed standard error (nowhere left to say it).
   llvm::outs();
   llvm::errs();
-  // A reader that goes away (`albertc run ... | head -1`) is a write error
-  // like any other, reported with exit status 1, not death by SIGPIPE.
+  // A reader that goes away (`albertc run ... | head -1`) and a file past
+  // the size limit (ulimit -f) are write errors like any other, reported
+  // with exit status 1, not death by SIGPIPE or SIGXFSZ (which would also
+  // leave compile's staging folder behind).
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);
   std::atexit([] {
     llvm::outs().flush();
     bool failed = llvm::outs().has_error();
@@ -499,9 +529,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   std::string cmd = argv[1];
-  if (cmd == "compile") return compileMain(argc - 1, argv + 1);
-  if (cmd == "run") return runMain(argc - 1, argv + 1);
-  if (cmd == "bench") return benchMain(argc - 1, argv + 1);
+  // Memory that runs out where albertc's own code allocates (a huge text's
+  // tokens, a bench's inputs) is an error, not std::terminate's SIGABRT.
+  try {
+    if (cmd == "compile") return compileMain(argc - 1, argv + 1);
+    if (cmd == "run") return runMain(argc - 1, argv + 1);
+    if (cmd == "bench") return benchMain(argc - 1, argv + 1);
+  } catch (const std::bad_alloc &) {
+    return fail("out of memory");
+  }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     llvm::outs() << kUsage;
     return 0;
