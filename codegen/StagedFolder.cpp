@@ -9,8 +9,110 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <csignal>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 using namespace albertc;
 using namespace albertc::codegen;
+
+namespace {
+/// The staging folder of the StagedFolder alive now (albertc makes one at a
+/// time), for onInterrupt; gStagingSet is 0 when there is none.
+char gStaging[4096];
+volatile sig_atomic_t gStagingSet = 0;
+/// The folders above a new OUT that create() made, innermost last.
+char gMade[8][4096];
+int gNumMade = 0;
+const int kInterrupts[] = {SIGINT, SIGTERM, SIGHUP};
+struct sigaction gPrevious[3];
+
+bool isDotOrDotDot(const char *n) {
+  return n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0));
+}
+
+/// Removes the folder `name` in `parentFd` with what it holds, `depth`
+/// levels of folders deep (the staging folder holds files and folders of
+/// files: rt/, out/), with async-signal-safe calls only. Entries removed
+/// while reading can be skipped, so the folder is read until a pass finds
+/// nothing.
+void removeTree(int parentFd, const char *name, int depth) {
+  int fd = openat(parentFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    alignas(8) char buf[4096];
+    for (int pass = 0; pass < 8; ++pass) {
+      bool found = false;
+      lseek(fd, 0, SEEK_SET);
+      long n;
+      while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+        for (long off = 0; off < n;) {
+          struct Entry {
+            uint64_t ino;
+            int64_t next;
+            unsigned short length;
+            unsigned char type;
+            char name[1];
+          };
+          const Entry *e = reinterpret_cast<const Entry *>(buf + off);
+          off += e->length;
+          if (isDotOrDotDot(e->name)) continue;
+          found = true;
+          if (e->type == DT_DIR) {
+            if (depth > 0) removeTree(fd, e->name, depth - 1);
+          } else {
+            unlinkat(fd, e->name, 0);
+          }
+        }
+      if (!found) break;
+    }
+    close(fd);
+  }
+  unlinkat(parentFd, name, AT_REMOVEDIR);
+}
+
+/// SIGINT, SIGTERM, SIGHUP while a staging folder exists: remove it, then
+/// let the signal do what it did before (end the process).
+void onInterrupt(int sig) {
+  if (gStagingSet) {
+    removeTree(AT_FDCWD, gStaging, 2);
+    for (int i = gNumMade - 1; i >= 0; --i) rmdir(gMade[i]);
+  }
+  for (size_t i = 0; i < sizeof kInterrupts / sizeof kInterrupts[0]; ++i)
+    if (kInterrupts[i] == sig) sigaction(sig, &gPrevious[i], nullptr);
+  raise(sig);
+}
+
+/// Makes onInterrupt remove `dir` (an absolute path) and the empty folders
+/// `made` until unwatch().
+void watch(const std::string &dir, const std::vector<std::string> &made) {
+  if (dir.size() >= sizeof gStaging) return;
+  std::memcpy(gStaging, dir.c_str(), dir.size() + 1);
+  gNumMade = 0;
+  for (const std::string &m : made)
+    if (gNumMade < 8 && m.size() < sizeof gMade[0])
+      std::memcpy(gMade[gNumMade++], m.c_str(), m.size() + 1);
+  gStagingSet = 1;
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = onInterrupt;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof kInterrupts / sizeof kInterrupts[0]; ++i) {
+    sigaction(kInterrupts[i], &sa, &gPrevious[i]);
+    // An ignored signal (a background job's SIGINT, nohup's SIGHUP) stays so.
+    if (gPrevious[i].sa_handler == SIG_IGN) sigaction(kInterrupts[i], &gPrevious[i], nullptr);
+  }
+}
+
+void unwatch() {
+  if (!gStagingSet) return;
+  gStagingSet = 0;
+  for (size_t i = 0; i < sizeof kInterrupts / sizeof kInterrupts[0]; ++i)
+    sigaction(kInterrupts[i], &gPrevious[i], nullptr);
+}
+} // namespace
 
 llvm::Expected<std::unique_ptr<StagedFolder>> StagedFolder::create(const std::string &outDir) {
   std::unique_ptr<StagedFolder> s(new StagedFolder);
@@ -54,11 +156,15 @@ llvm::Expected<std::unique_ptr<StagedFolder>> StagedFolder::create(const std::st
   if (auto ec = llvm::sys::fs::createUniqueDirectory(tmpl, tmp))
     return err(parent + ": cannot create a temporary folder: " + ec.message());
   s->dir_ = tmp.str().str();
+  watch(s->dir_, s->made_);
   return std::move(s);
 }
 
 StagedFolder::~StagedFolder() {
-  if (!dir_.empty()) llvm::sys::fs::remove_directories(dir_);
+  if (!dir_.empty()) {
+    unwatch();
+    llvm::sys::fs::remove_directories(dir_);
+  }
   if (!committed_)
     for (auto it = made_.rbegin(); it != made_.rend(); ++it) llvm::sys::fs::remove(*it);
 }

@@ -7,7 +7,8 @@
 // one folder renamed to OUT when OUT is new, else file by file under an
 // exclusive FolderLock on OUT, so two compiles into one folder at once leave
 // all the files of one of them. A compile or run that fails leaves an
-// existing OUT as it was and creates nothing.
+// existing OUT as it was and creates nothing; one interrupted (SIGINT,
+// SIGTERM, SIGHUP) removes its staging folder before it ends.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ALBERTC_CODEGEN_STAGEDFOLDER_H
