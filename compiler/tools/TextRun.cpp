@@ -310,9 +310,11 @@ llvm::Error Runner::answer() {
     if (stride >= room) stride = room / 2;
   }
   const int64_t step = room - stride;
-  std::vector<Encoding> windows;
-  for (int64_t first = 0;; first += step) {
-    int64_t last = std::min(c, first + room);
+  // Window i holds context tokens [i step, i step + room); the last one
+  // reaches the context's end.
+  const int64_t numWindows = c <= room ? 1 : 1 + (c - room + step - 1) / step;
+  auto window = [&](int64_t i) {
+    const int64_t first = i * step, last = std::min(c, first + room);
     Encoding w;
     auto push = [&](int32_t id, int32_t type, int32_t b, int32_t e, int32_t src) {
       w.ids.push_back(id);
@@ -328,42 +330,45 @@ llvm::Error Runner::answer() {
       push(context->ids[size_t(t)], 1, context->offsets[size_t(2 * t)],
            context->offsets[size_t(2 * t + 1)], 1);
     push(context->ids[size_t(c + 1)], 1, 0, 0, -1); // [SEP]
-    windows.push_back(std::move(w));
-    if (last >= c) break;
-  }
-  // The windows run kWindowBatch at a time, so a long document needs no more
-  // memory than that batch.
-  const size_t kWindowBatch = 8;
+    return w;
+  };
+  // The windows are made and run kWindowBatch at a time, and only the best
+  // one is kept, so a long document needs no more memory than its tokens
+  // and that batch (and, with --json, the input ids printed).
+  const int64_t kWindowBatch = 8;
   albert_span best{0, 0, -1.0f};
-  size_t bestWindow = 0;
+  int64_t bestWindow = 0;
+  Encoding e;
   llvm::json::Array allIds;
-  for (size_t first = 0; first < windows.size(); first += kWindowBatch) {
-    std::vector<Encoding> batch(windows.begin() + first,
-                                windows.begin() + std::min(windows.size(), first + kWindowBatch));
+  for (int64_t first = 0; first < numWindows; first += kWindowBatch) {
+    std::vector<Encoding> batch;
+    for (int64_t i = first; i < std::min(numWindows, first + kWindowBatch); ++i)
+      batch.push_back(window(i));
     if (auto err = forward(batch, 0)) return err;
-    for (auto &row : inputIds) allIds.push_back(std::move(row));
+    if (o.json)
+      for (auto &row : inputIds) allIds.push_back(std::move(row));
     auto start = output("start_logits");
     if (!start) return start.takeError();
     auto end = output("end_logits");
     if (!end) return end.takeError();
     const int64_t S = start->shape[1];
     for (size_t w = 0; w < batch.size(); ++w) {
-      const Encoding &e = batch[w];
+      const Encoding &x = batch[w];
       // Answers come from the context: the second sequence's tokens.
-      std::vector<uint8_t> inContext(size_t(e.size()));
-      for (int64_t t = 0; t < e.size(); ++t) inContext[size_t(t)] = e.source[size_t(t)] == 1;
+      std::vector<uint8_t> inContext(size_t(x.size()));
+      for (int64_t t = 0; t < x.size(); ++t) inContext[size_t(t)] = x.source[size_t(t)] == 1;
       albert_span span;
       if (albert_best_span(start->data + int64_t(w) * S, end->data + int64_t(w) * S,
-                           inContext.data(), e.size(), o.maxAnswerTokens, &span) &&
+                           inContext.data(), x.size(), o.maxAnswerTokens, &span) &&
           span.score > best.score) {
         best = span;
-        bestWindow = first + w;
+        bestWindow = first + int64_t(w);
+        e = x;
       }
     }
   }
   inputIds = std::move(allIds);
   if (best.score < 0) return fail("the context has no tokens");
-  const Encoding &e = windows[bestWindow];
   int32_t b = e.offsets[size_t(2 * best.start)], en = e.offsets[size_t(2 * best.end + 1)];
   while (b < en && isspace((unsigned char)o.pair[size_t(b)])) ++b; // the piece's leading space
   std::string text = slice(o.pair, b, en);
@@ -372,16 +377,16 @@ llvm::Error Runner::answer() {
                                  {"score", best.score},
                                  {"begin", b},
                                  {"end", en},
-                                 {"window", int64_t(bestWindow)},
-                                 {"windows", int64_t(windows.size())},
+                                 {"window", bestWindow},
+                                 {"windows", numWindows},
                                  {"start_token", best.start},
                                  {"end_token", best.end}});
   } else {
     out << llvm::format("answer: \"%s\" (score %.4f, context bytes [%d, %d), tokens %lld..%lld)\n",
                         text.c_str(), best.score, b, en, (long long)best.start,
                         (long long)best.end);
-    if (windows.size() > 1)
-      out << "  from window " << bestWindow + 1 << " of " << windows.size() << " (" << c
+    if (numWindows > 1)
+      out << "  from window " << bestWindow + 1 << " of " << numWindows << " (" << c
           << " context tokens, windows of " << room << " overlapping by " << (room - step)
           << ")\n";
   }
