@@ -35,6 +35,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <new>
 #include <random>
 #include <unistd.h>
@@ -48,6 +49,20 @@ int fail(const llvm::Twine &msg) {
   return 1;
 }
 int fail(llvm::Error e) { return fail(llvm::toString(std::move(e))); }
+
+/// Whether albertc started with standard output closed (main put /dev/null
+/// there): output written to it is then an error, as the write would have
+/// been.
+bool gStdoutClosed = false;
+
+/// checkWritten for a stream on standard output.
+llvm::Error checkStdoutWritten(llvm::raw_fd_ostream &os) {
+  if (auto e = checkWritten(os, "standard output")) return e;
+  if (gStdoutClosed && os.tell() > 0)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "standard output: cannot write: it is closed");
+  return llvm::Error::success();
+}
 
 /// The stream `run` and `bench` print their results on: standard output,
 /// duplicated. File descriptor 1 itself then points at standard error for the
@@ -71,7 +86,7 @@ llvm::raw_fd_ostream &results() {
 /// The exit status once the results are out: a failed write (a full disk, a
 /// closed pipe) is an error, not LLVM's abort at exit.
 int finishResults() {
-  if (auto e = checkWritten(results(), "standard output")) return fail(std::move(e));
+  if (auto e = checkStdoutWritten(results())) return fail(std::move(e));
   return 0;
 }
 
@@ -253,8 +268,7 @@ int compileMain(int argc, char **argv) {
   // An --emit text stage: kept only when every byte was written (a full
   // disk is an error, the file removed, not LLVM's abort).
   auto keepIfWritten = [&](llvm::ToolOutputFile &file) -> int {
-    if (auto e = checkWritten(file.os(), out.empty() ? std::string("standard output")
-                                                     : out.getValue()))
+    if (auto e = out.empty() ? checkStdoutWritten(file.os()) : checkWritten(file.os(), out))
       return fail(std::move(e));
     file.keep();
     return 0;
@@ -505,6 +519,17 @@ int main(int argc, char **argv) {
   // into a full 2>. Constructed first, they are destroyed after this
   // handler, which turns a failed standard output into exit status 1 and
   // forgets a failed standard error (nowhere left to say it).
+  // A closed standard stream (`2>&-`) is /dev/null: otherwise the next file
+  // albertc opens would take its number, and messages would go into it.
+  for (int fd = 0; fd <= 2; ++fd)
+    if (fcntl(fd, F_GETFD) < 0) {
+      gStdoutClosed |= fd == STDOUT_FILENO;
+      int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+      if (null >= 0 && null != fd) {
+        dup2(null, fd);
+        close(null);
+      }
+    }
   llvm::outs();
   llvm::errs();
   // A reader that goes away (`albertc run ... | head -1`) and a file past
@@ -514,13 +539,9 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGXFSZ, SIG_IGN);
   std::atexit([] {
-    llvm::outs().flush();
-    bool failed = llvm::outs().has_error();
-    if (failed) {
-      std::string why = llvm::outs().error().message();
-      llvm::outs().clear_error();
-      llvm::errs() << "albertc: error: standard output: cannot write: " << why << "\n";
-    }
+    llvm::Error e = checkStdoutWritten(llvm::outs());
+    bool failed = bool(e);
+    if (failed) llvm::errs() << "albertc: error: " << llvm::toString(std::move(e)) << "\n";
     llvm::errs().clear_error();
     if (failed) std::_Exit(1);
   });
