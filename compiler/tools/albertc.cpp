@@ -24,6 +24,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -38,6 +39,7 @@
 #include <fcntl.h>
 #include <new>
 #include <random>
+#include <set>
 #include <unistd.h>
 
 namespace cl = llvm::cl;
@@ -126,8 +128,33 @@ bool reservedName(llvm::StringRef n) {
   return false;
 }
 
+/// The options of the command being run: the only ones `--help` lists, with
+/// MLIR's IR-printing options (compile). The ~200 options libLLVM, libMLIR
+/// and Halide register at load time (--amdgpu-*, --x86-*, ...) are hidden:
+/// `--help-hidden` lists them.
+cl::OptionCategory commandOptions("Command options");
+cl::OptionCategory mlirOptions("MLIR debugging options (compile)");
+
+/// Registers MLIR's IR-printing and pass-manager options under their own
+/// --help heading.
+void registerMlirOptions() {
+  llvm::StringMap<cl::Option *> &known = cl::getRegisteredOptions();
+  std::set<cl::Option *> before;
+  for (auto &e : known) before.insert(e.second);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  for (auto &e : known)
+    if (!before.count(e.second)) e.second->addCategory(mlirOptions);
+}
+
+/// `albertc --version`, `albertc <command> --version`.
+void printVersion(llvm::raw_ostream &os) {
+  os << "albertc " ALBERTC_VERSION " (LLVM and MLIR " LLVM_VERSION_STRING ", Halide 14)\n";
+}
+
 /// `--threads N` / `--threads=N`, taken out of argv by hand: libLLVM already
-/// registers a cl::opt named "threads".
+/// registers a cl::opt named "threads" (shown by --help with albertc's text).
 struct ThreadsFlag {
   int value = 0;
   std::string error;
@@ -176,6 +203,21 @@ void parse(int argc, char **argv, const char *overview, bool takesThreads = fals
       literal.push_back(joined.back().c_str());
     }
   }
+  if (cl::Option *threads = takesThreads ? known.lookup("threads") : nullptr) {
+    threads->setDescription("kernel threads (default 0: HL_NUM_THREADS, or all cores)");
+    threads->setValueStr("N");
+    threads->addCategory(commandOptions);
+  }
+  // Everything else is hidden, not ReallyHidden as cl::HideUnrelatedOptions
+  // makes it: --help-hidden lists it all.
+  for (auto &e : known) {
+    bool shown = llvm::any_of(e.second->Categories, [](cl::OptionCategory *c) {
+      return c == &commandOptions || c == &mlirOptions || c->getName() == "Generic Options";
+    });
+    if (!shown && e.second->getOptionHiddenFlag() == cl::NotHidden)
+      e.second->setHiddenFlag(cl::Hidden);
+  }
+  cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(int(literal.size()), literal.data(), overview);
   if (!threadsFlag.error.empty()) {
     llvm::errs() << "albertc: error: " << threadsFlag.error << "\n";
@@ -188,25 +230,28 @@ void parse(int argc, char **argv, const char *overview, bool takesThreads = fals
 //===----------------------------------------------------------------------===//
 
 int compileMain(int argc, char **argv) {
-  cl::opt<std::string> modelDir(cl::Positional, cl::Required, cl::desc("<model dir>"));
+  cl::opt<std::string> modelDir(cl::Positional, cl::Required, cl::desc("<model dir>"),
+                                cl::cat(commandOptions));
   cl::opt<std::string> out("o", cl::desc("output folder (IR stages: output file, default stdout)"),
-                           cl::value_desc("path"), cl::init(""));
+                           cl::value_desc("path"), cl::init(""), cl::cat(commandOptions));
   cl::opt<std::string> task("task",
                             cl::desc("base, masked-lm, pretraining, sequence-classification, "
                                      "token-classification, question-answering or "
                                      "multiple-choice (default: from config.json architectures)"),
-                            cl::init(""));
-  cl::opt<std::string> target("target", cl::desc("host, x86-64-avx2, x86-64-avx512, cuda (an "
-                                                 "NVIDIA GPU) or a Halide target string"),
-                              cl::init("host"));
+                            cl::init(""), cl::cat(commandOptions));
+  cl::opt<std::string> target("target",
+                              cl::desc("host, x86-64-avx2, x86-64-avx512, cuda (an "
+                                       "NVIDIA GPU) or a Halide target string"),
+                              cl::init("host"), cl::cat(commandOptions));
   cl::opt<bool> gpuScheduleOnHost(
       "gpu-schedule-on-host",
       cl::desc("tests: use the GPU schedules with a CPU target (blocks run as parallel loops, "
                "threads as serial ones) to check them without a GPU"),
-      cl::Hidden);
-  cl::opt<std::string> name("name", cl::desc("library name: lib<name>.so, <name>.h, <name>_* "
-                                             "symbols"),
-                            cl::init("albert"));
+      cl::Hidden, cl::cat(commandOptions));
+  cl::opt<std::string> name("name",
+                            cl::desc("library name: lib<name>.so, <name>.h, <name>_* "
+                                     "symbols"),
+                            cl::init("albert"), cl::cat(commandOptions));
   enum Emit { Import, Optimized, Kernels, HalideStmt, Object, Lib };
   cl::opt<Emit> emit(
       "emit", cl::desc("stop after this stage and print or write it"), cl::init(Lib),
@@ -215,18 +260,22 @@ int compileMain(int argc, char **argv) {
                  clEnumValN(Kernels, "kernels", "kernel-level IR (albert.kernel regions)"),
                  clEnumValN(HalideStmt, "halide", "lowered Halide statement of each kernel"),
                  clEnumValN(Object, "object", "kernel objects and the Halide runtime"),
-                 clEnumValN(Lib, "lib", "the library (default)")));
-  cl::opt<bool> embed("embed-weights", cl::desc("put the weights (and the tokenizer model) "
-                                                "inside lib<name>.so/.a"));
-  cl::opt<bool> noTokenizer("no-tokenizer", cl::desc("leave out the tokenizer even when the "
-                                                     "model folder has spiece.model"));
-  cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
+                 clEnumValN(Lib, "lib", "the library (default)")),
+      cl::cat(commandOptions));
+  cl::opt<bool> embed("embed-weights",
+                      cl::desc("put the weights (and the tokenizer model) "
+                               "inside lib<name>.so/.a"),
+                      cl::cat(commandOptions));
+  cl::opt<bool> noTokenizer("no-tokenizer",
+                            cl::desc("leave out the tokenizer even when the "
+                                     "model folder has spiece.model"),
+                            cl::cat(commandOptions));
+  cl::opt<bool> quiet("quiet", cl::desc("no progress lines"), cl::cat(commandOptions));
   // MLIR 14 spells it --print-ir-after-all; both work.
   cl::opt<bool> printAfterAll("mlir-print-ir-after-all",
-                              cl::desc("print the IR after every pass (stderr)"));
-  mlir::registerAsmPrinterCLOptions();
-  mlir::registerMLIRContextCLOptions();
-  mlir::registerPassManagerCLOptions();
+                              cl::desc("print the IR after every pass (stderr)"),
+                              cl::cat(commandOptions));
+  registerMlirOptions();
   parse(argc, argv, "albertc compile: HuggingFace ALBERT checkpoint -> native library\n");
 
   auto t0 = std::chrono::steady_clock::now();
@@ -338,38 +387,49 @@ int compileMain(int argc, char **argv) {
 //===----------------------------------------------------------------------===//
 
 int runMain(int argc, char **argv) {
-  cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"));
+  cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"),
+                           cl::cat(commandOptions));
   cl::opt<std::string> ids("input-ids",
                            cl::desc("[batch, seq] int32/int64 .npy ([batch, choices, seq] for "
                                     "multiple-choice)"),
-                           cl::init(""));
-  cl::opt<std::string> mask("attention-mask", cl::desc("[batch, seq] .npy of 0/1"), cl::init(""));
-  cl::opt<std::string> tt("token-type-ids", cl::desc("[batch, seq] .npy"), cl::init(""));
+                           cl::init(""), cl::cat(commandOptions));
+  cl::opt<std::string> mask("attention-mask", cl::desc("[batch, seq] .npy of 0/1"), cl::init(""),
+                            cl::cat(commandOptions));
+  cl::opt<std::string> tt("token-type-ids", cl::desc("[batch, seq] .npy"), cl::init(""),
+                          cl::cat(commandOptions));
   cl::opt<std::string> out("o", cl::desc("folder for <output>.npy files (with --input-ids)"),
-                           cl::init(""));
-  cl::opt<std::string> text("text", cl::desc("text to tokenize and run (needs a library with a "
-                                             "tokenizer); prints the task's answer"),
-                            cl::init(""));
-  cl::opt<std::string> pair("text-pair", cl::desc("second text: the context of a question, "
-                                                  "the second sentence of a pair"),
-                            cl::init(""));
-  cl::list<std::string> choices("choice", cl::desc("a candidate answer (multiple choice; "
-                                                   "repeat)"));
-  cl::opt<int> topK("top-k", cl::desc("fill-mask predictions per [MASK]"), cl::init(5));
-  cl::opt<int> maxAnswer("max-answer-tokens", cl::desc("longest answer span (question "
-                                                       "answering)"),
-                         cl::init(30));
-  cl::opt<int> docStride("doc-stride", cl::desc("question answering: a context longer than "
-                                                "--max-length is read in windows overlapping by "
-                                                "this many tokens (default min(max length / 2, "
-                                                "128), or half a window where that is a window)"),
-                         cl::init(-1));
-  cl::opt<int> maxLength("max-length", cl::desc("truncate to this many tokens (default: the "
-                                                "model's max_position_embeddings)"),
-                         cl::init(0));
-  cl::opt<bool> json("json", cl::desc("print the answer as JSON"));
-  parse(argc, argv, "albertc run: run a compiled model on text or on .npy inputs\n"
-                    "  --threads N: kernel threads (0: all cores)\n", /*takesThreads=*/true);
+                           cl::init(""), cl::cat(commandOptions));
+  cl::opt<std::string> text("text",
+                            cl::desc("text to tokenize and run (needs a library with a "
+                                     "tokenizer); prints the task's answer"),
+                            cl::init(""), cl::cat(commandOptions));
+  cl::opt<std::string> pair("text-pair",
+                            cl::desc("second text: the context of a question, "
+                                     "the second sentence of a pair"),
+                            cl::init(""), cl::cat(commandOptions));
+  cl::list<std::string> choices("choice",
+                                cl::desc("a candidate answer (multiple choice; "
+                                         "repeat)"),
+                                cl::cat(commandOptions));
+  cl::opt<int> topK("top-k", cl::desc("fill-mask predictions per [MASK]"), cl::init(5),
+                    cl::cat(commandOptions));
+  cl::opt<int> maxAnswer("max-answer-tokens",
+                         cl::desc("longest answer span (question "
+                                  "answering)"),
+                         cl::init(30), cl::cat(commandOptions));
+  cl::opt<int> docStride("doc-stride",
+                         cl::desc("question answering: a context longer than "
+                                  "--max-length is read in windows overlapping by "
+                                  "this many tokens (default min(max length / 2, "
+                                  "128), or half a window where that is a window)"),
+                         cl::init(-1), cl::cat(commandOptions));
+  cl::opt<int> maxLength("max-length",
+                         cl::desc("truncate to this many tokens (default: the "
+                                  "model's max_position_embeddings)"),
+                         cl::init(0), cl::cat(commandOptions));
+  cl::opt<bool> json("json", cl::desc("print the answer as JSON"), cl::cat(commandOptions));
+  parse(argc, argv, "albertc run: run a compiled model on text or on .npy inputs\n",
+        /*takesThreads=*/true);
   int threads = threadsFlag.value;
   bool textMode = text.getNumOccurrences() > 0;
   if (textMode == !ids.empty())
@@ -448,14 +508,16 @@ int runMain(int argc, char **argv) {
 //===----------------------------------------------------------------------===//
 
 int benchMain(int argc, char **argv) {
-  cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"));
-  cl::opt<int> batch("batch", cl::desc("batch size"), cl::init(1));
-  cl::opt<int> seq("seq", cl::desc("sequence length"), cl::init(128));
-  cl::opt<int> warmup("warmup", cl::desc("untimed runs first"), cl::init(3));
-  cl::opt<int> runs("runs", cl::desc("timed runs"), cl::init(20));
-  cl::opt<bool> json("json", cl::desc("print JSON"));
-  parse(argc, argv, "albertc bench: time a compiled model on random inputs\n"
-                    "  --threads N: kernel threads (0: all cores)\n", /*takesThreads=*/true);
+  cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"),
+                           cl::cat(commandOptions));
+  cl::opt<int> batch("batch", cl::desc("batch size"), cl::init(1), cl::cat(commandOptions));
+  cl::opt<int> seq("seq", cl::desc("sequence length"), cl::init(128), cl::cat(commandOptions));
+  cl::opt<int> warmup("warmup", cl::desc("untimed runs first"), cl::init(3),
+                      cl::cat(commandOptions));
+  cl::opt<int> runs("runs", cl::desc("timed runs"), cl::init(20), cl::cat(commandOptions));
+  cl::opt<bool> json("json", cl::desc("print JSON"), cl::cat(commandOptions));
+  parse(argc, argv, "albertc bench: time a compiled model on random inputs\n",
+        /*takesThreads=*/true);
   int threads = threadsFlag.value;
   if (batch < 1 || seq < 1 || runs < 1 || warmup < 0)
     return fail("--batch, --seq and --runs must be >= 1, --warmup >= 0");
@@ -510,7 +572,7 @@ const char *kUsage =
     "  run OUT --text \"...\" [--text-pair \"...\"] [--json]   the task's answer for a text\n"
     "  run OUT --input-ids ids.npy -o RESULT   run a compiled library on .npy inputs\n"
     "  bench OUT [--batch B --seq S --threads N --json]   time a compiled library\n"
-    "'albertc <command> --help' lists a command's options.\n";
+    "'albertc <command> --help' lists a command's options; 'albertc --version'.\n";
 } // namespace
 
 int main(int argc, char **argv) {
@@ -558,6 +620,10 @@ int main(int argc, char **argv) {
     if (cmd == "bench") return benchMain(argc - 1, argv + 1);
   } catch (const std::bad_alloc &) {
     return fail("out of memory");
+  }
+  if (cmd == "--version") {
+    printVersion(llvm::outs());
+    return 0;
   }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     llvm::outs() << kUsage;
