@@ -4,6 +4,7 @@
 
 #include "albert/albert_runtime.h"
 
+#include <iterator>
 #include <sstream>
 
 namespace albertc {
@@ -31,6 +32,10 @@ std::string hex(uint64_t v) {
   snprintf(buf, sizeof buf, "0x%016llxull", (unsigned long long)v);
   return buf;
 }
+
+/// The special tokens in the order of <name>_special_token's `which`
+/// (<NAME>_TOKEN_CLS = 0, ...).
+const char *const kSpecialTokens[] = {"CLS", "SEP", "MASK", "PAD", "UNK"};
 
 /// The oldest CUDA compute capability a target's kernels run on (x 10), 0
 /// for CPU targets.
@@ -223,14 +228,17 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
   c << "}\n"
     << "API int32_t " << n << "_special_token(const " << n << "_model *m, int which) {\n"
     << begin << "  if (!t) return -1;\n";
-  if (tokenizer)
-    c << "  static const int kinds[5] = {ALBERT_TOK_CLS, ALBERT_TOK_SEP, ALBERT_TOK_MASK, "
-         "ALBERT_TOK_PAD, ALBERT_TOK_UNK};\n"
-      << "  int32_t id = which >= 0 && which < 5 ? albert_tok_special_id(t, kinds[which]) : -1;\n"
+  if (tokenizer) {
+    c << "  static const int kinds[] = {";
+    for (const char *t : kSpecialTokens) c << "ALBERT_TOK_" << t << ", ";
+    c << "};\n"
+      << "  int32_t id = which >= 0 && which < " << std::size(kSpecialTokens)
+      << " ? albert_tok_special_id(t, kinds[which]) : -1;\n"
       << "  albert_rt_tokenizer_end(held, 0, 0);\n"
       << "  return id;\n";
-  else
+  } else {
     c << "  (void)which;\n  albert_rt_tokenizer_end(held, 0, 0);\n  return -1;\n";
+  }
   c << "}\n"
     << "API int " << n << "_output(const " << n << "_model *m, int index, const float **data, "
        "int64_t shape[3], int *rank) {\n"
@@ -320,36 +328,46 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
   // This library's macros, under the upper-cased name: another albertc
   // library's header can define the same ones with other values (`tiny` and
   // `Tiny`; `tiny` and `tiny_type`: TINY_TYPE_VOCAB_SIZE), which a compiler
-  // only warns about. The header refuses to be included after one.
-  std::vector<std::string> macros{N + "_VOCAB_SIZE", N + "_TYPE_VOCAB_SIZE", N + "_MAX_SEQ",
-                                  N + "_NUM_OUTPUTS"};
-  for (const Plan::Output &o : plan.outputs) macros.push_back(N + "_OUTPUT_" + upper(o.name));
-  if (!plan.labels.empty()) macros.push_back(N + "_NUM_LABELS");
-  for (const char *t : {"CLS", "SEP", "MASK", "PAD", "UNK"})
-    macros.push_back(N + "_TOKEN_" + t);
-  h << "#if ";
-  for (size_t i = 0; i < macros.size(); ++i)
-    h << (i ? (i % 3 ? " || " : " || \\\n    ") : "") << "defined(" << macros[i] << ")";
-  h << "\n#error \"" << n << ".h: one of its " << N
-    << "_* macros is already defined (by the header of an albertc library whose name differs "
-       "only in case, or adds a suffix such as _type?): compile one of them with another --name\"\n"
-    << "#endif\n"
-    << "#define " << N << "_VOCAB_SIZE " << plan.vocab << "\n"
-    << "#define " << N << "_TYPE_VOCAB_SIZE " << plan.types << "\n"
-    << "#define " << N << "_MAX_SEQ " << plan.positions << "\n"
-    << "#define " << N << "_NUM_OUTPUTS " << plan.outputs.size() << "\n";
+  // only warns about. The header refuses to be included after one. The sizes
+  // are defined here, the token kinds by the tokenizer's declarations.
+  struct Macro {
+    std::string name, value, comment;
+  };
+  std::vector<Macro> sizes{{N + "_VOCAB_SIZE", std::to_string(plan.vocab), ""},
+                           {N + "_TYPE_VOCAB_SIZE", std::to_string(plan.types), ""},
+                           {N + "_MAX_SEQ", std::to_string(plan.positions), ""},
+                           {N + "_NUM_OUTPUTS", std::to_string(plan.outputs.size()), ""}};
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
     const Plan::Output &o = plan.outputs[i];
     std::string shape = o.view == ALBERT_RT_VIEW_SQUEEZE   ? "[batch, seq]"
                         : o.view == ALBERT_RT_VIEW_CHOICES ? "[batch, num_choices]"
                         : o.perToken ? "[batch, seq, " + std::to_string(o.cols) + "]"
                                      : "[batch, " + std::to_string(o.cols) + "]";
-    h << "#define " << N << "_OUTPUT_" << upper(o.name) << " " << i << " /* " << shape
-      << " float32 */\n";
+    sizes.push_back({N + "_OUTPUT_" + upper(o.name), std::to_string(i), shape + " float32"});
   }
   if (!plan.labels.empty())
-    h << "#define " << N << "_NUM_LABELS " << plan.labels.size() << " /* classes of logits: "
-      << n << "_label(i) */\n";
+    sizes.push_back({N + "_NUM_LABELS", std::to_string(plan.labels.size()),
+                     "classes of logits: " + n + "_label(i)"});
+  std::vector<Macro> tokens; // <name>_special_token's `which`
+  for (const char *t : kSpecialTokens)
+    tokens.push_back({N + "_TOKEN_" + t, std::to_string(tokens.size()), ""});
+  auto define = [&](const std::vector<Macro> &macros) {
+    for (const Macro &m : macros)
+      h << "#define " << m.name << " " << m.value
+        << (m.comment.empty() ? "" : " /* " + m.comment + " */") << "\n";
+  };
+  h << "#if ";
+  size_t count = 0;
+  for (const std::vector<Macro> *group : {&sizes, &tokens})
+    for (const Macro &m : *group) {
+      h << (count ? (count % 3 ? " || " : " || \\\n    ") : "") << "defined(" << m.name << ")";
+      ++count;
+    }
+  h << "\n#error \"" << n << ".h: one of its " << N
+    << "_* macros is already defined (by the header of an albertc library whose name differs "
+       "only in case, or adds a suffix such as _type?): compile one of them with another --name\"\n"
+    << "#endif\n";
+  define(sizes);
   h << "\ntypedef struct " << n << "_model " << n << "_model;\n"
     << "typedef struct " << n << "_options {\n"
     << "  /* Kernel threads, shared by every handle of this library in the process\n"
@@ -424,10 +442,9 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << "/* Decodes ids into caller-owned text[capacity] (NUL-terminated); skip_special drops\n"
     << " * [CLS], [SEP], <pad>... *length: bytes written, without the NUL (or needed). */\n"
     << "int " << n << "_decode(const " << n << "_model *model, const int32_t *ids, int64_t count,\n"
-    << "    int skip_special, char *text, int64_t capacity, int64_t *length);\n"
-    << "#define " << N << "_TOKEN_CLS 0\n#define " << N << "_TOKEN_SEP 1\n#define " << N
-    << "_TOKEN_MASK 2\n#define " << N << "_TOKEN_PAD 3\n#define " << N << "_TOKEN_UNK 4\n"
-    << "/* The id of a special token (" << N << "_TOKEN_*), or -1. */\n"
+    << "    int skip_special, char *text, int64_t capacity, int64_t *length);\n";
+  define(tokens);
+  h << "/* The id of a special token (" << N << "_TOKEN_*), or -1. */\n"
     << "int32_t " << n << "_special_token(const " << n << "_model *model, int which);\n\n"
     << "/* Why the last call on `model` failed; model NULL: why this thread's last open\n"
     << " * failed, or its last call given a NULL model. */\n"
