@@ -19,6 +19,7 @@
 #include "compiler/tools/Npy.h"
 #include "compiler/tools/TextRun.h"
 
+#include "albert/albert_runtime.h"
 #include "albert/albert_tokenizer.h"
 
 #include "mlir/IR/AsmState.h"
@@ -532,11 +533,11 @@ int benchMain(int argc, char **argv) {
   if (seq > maxSeq)
     return fail("--seq " + std::to_string(seq) + " exceeds max_position_embeddings " +
                 std::to_string(maxSeq));
-  // Every token is 4 bytes of each input, and a Halide buffer holds < 2^31
-  // bytes: more tokens than 2^29 no library accepts (nor need allocating).
-  if (int64_t(batch) * seq > (int64_t(1) << 29))
+  // More tokens than any library accepts need no inputs allocated (3 GB
+  // at the limit); a run refuses fewer when a tensor would exceed 2 GiB.
+  if (int64_t(batch) * seq > ALBERT_RT_MAX_TOKENS)
     return fail("--batch " + std::to_string(batch) + " x --seq " + std::to_string(seq) +
-                " is more tokens than a library accepts (2^29)");
+                " is more tokens than a library accepts (2^28)");
   std::mt19937 rng(0);
   std::vector<int32_t> ids(size_t(batch) * seq), mask(ids.size(), 1), tt(ids.size(), 0);
   for (int32_t &id : ids) id = int32_t(rng() % uint64_t(vocab));
