@@ -151,7 +151,7 @@ llvm::Error emitHalide(ModuleOp module, const LibraryOptions &opts, llvm::raw_os
     }
   } catch (const Halide::Error &e) {
     llvm::sys::fs::remove(tmp);
-    return err(std::string("codegen: Halide: ") + e.what());
+    return halideError(e.what());
   }
   llvm::sys::fs::remove(tmp);
   return llvm::Error::success();

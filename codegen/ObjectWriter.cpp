@@ -127,7 +127,7 @@ llvm::Error compileObjects(Plan &plan, const LibraryOptions &opts, const std::st
     if (auto e = writeObject(*Halide::compile_module_to_llvm_module(runtime, context), rt)) return e;
     objects.push_back(rt);
   } catch (const Halide::Error &e) {
-    return err(std::string("codegen: Halide: ") + e.what());
+    return halideError(e.what());
   }
   return llvm::Error::success();
 }

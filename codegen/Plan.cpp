@@ -206,7 +206,7 @@ llvm::Expected<Plan> makePlan(ModuleOp module, const LibraryOptions &opts) {
   try {
     if (auto e = planner.run(module)) return std::move(e);
   } catch (const Halide::Error &e) {
-    return err(std::string("codegen: Halide: ") + e.what());
+    return halideError(e.what());
   }
   plan.forwardBody = planner.body.str();
   plan.weights.layoutFile();
