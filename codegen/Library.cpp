@@ -32,11 +32,28 @@ namespace albertc {
 namespace codegen {
 
 namespace {
+/// The runtime folder of an installed albertc (`cmake --install`):
+/// <prefix>/lib/albertc for <prefix>/bin/albertc; empty when this albertc
+/// runs from its build tree.
+const std::string &installedRuntime() {
+  static const std::string dir = [] {
+    static int anchor;
+    std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+    SmallString<256> d(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+    llvm::sys::path::append(d, "lib", "albertc");
+    SmallString<256> rt(d);
+    llvm::sys::path::append(rt, "libalbert_rt.a");
+    return llvm::sys::fs::exists(rt) ? std::string(d) : std::string();
+  }();
+  return dir;
+}
+
 /// `file` in the folder ALBERTC_RUNTIME_DIR names (with include/,
-/// libalbert_rt.a and libalbert_tok.a) when set, else `built`: where this
-/// albertc's build put it.
+/// libalbert_rt.a and libalbert_tok.a) when set, else in an installed
+/// albertc's runtime folder, else `built`: where this albertc's build put it.
 std::string runtimePath(const char *file, const char *built) {
   if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/" + file;
+  if (!installedRuntime().empty()) return installedRuntime() + "/" + file;
   return built;
 }
 /// The runtime, and the tokenizer (runtime/tokenizer) linked into libraries
@@ -89,6 +106,12 @@ std::string modelWeightsFile(ModuleOp module) {
   return a ? a.getValue().str() : "";
 }
 } // namespace
+
+std::string runtimeLocation() {
+  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + " (ALBERTC_RUNTIME_DIR)";
+  if (!installedRuntime().empty()) return installedRuntime();
+  return llvm::sys::path::parent_path(ALBERTC_RUNTIME_LIBRARY).str() + " (the build tree)";
+}
 
 llvm::Expected<Halide::Target> parseTarget(const std::string &spec) {
   Halide::Target t;
@@ -169,6 +192,13 @@ llvm::Error emitObjects(ModuleOp module, const LibraryOptions &opts, const std::
 }
 
 llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::string &outDir) {
+  // Before any work: a runtime that is not where this albertc looks (a
+  // wrong ALBERTC_RUNTIME_DIR, a build tree moved away).
+  for (const std::string &f : {runtimeLibrary(), runtimeInclude() + "/albert/albert_runtime.h",
+                               tokenizerLibrary(), tokenizerInclude() + "/albert/albert_tokenizer.h"})
+    if (!llvm::sys::fs::exists(f))
+      return err("the albertc runtime is incomplete: " + f + " is missing (runtime: " +
+                 runtimeLocation() + ")");
   auto plan = makePlan(module, opts);
   if (!plan) return plan.takeError();
 

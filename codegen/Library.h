@@ -38,6 +38,13 @@ struct LibraryOptions {
 /// (x86-64 Linux; of GPU APIs only cuda).
 llvm::Expected<Halide::Target> parseTarget(const std::string &spec);
 
+/// Where albertc finds the runtime it links into every library
+/// (libalbert_rt.a, libalbert_tok.a, their headers): $ALBERTC_RUNTIME_DIR;
+/// else, installed (`cmake --install`), <prefix>/lib/albertc next to
+/// <prefix>/bin/albertc; else the build tree that built this albertc.
+/// For `albertc --version`.
+std::string runtimeLocation();
+
 /// Prints the lowered Halide statement of every distinct kernel (--emit=halide).
 llvm::Error emitHalide(mlir::ModuleOp module, const LibraryOptions &opts, llvm::raw_ostream &os);
 

@@ -151,7 +151,8 @@ void registerMlirOptions() {
 
 /// `albertc --version`, `albertc <command> --version`.
 void printVersion(llvm::raw_ostream &os) {
-  os << "albertc " ALBERTC_VERSION " (LLVM and MLIR " LLVM_VERSION_STRING ", Halide 14)\n";
+  os << "albertc " ALBERTC_VERSION " (LLVM and MLIR " LLVM_VERSION_STRING ", Halide 14)\n"
+     << "runtime: " << codegen::runtimeLocation() << "\n";
 }
 
 /// `--threads N` / `--threads=N`, taken out of argv by hand: libLLVM already

@@ -18,6 +18,8 @@ tiny = params.get("tiny_model", os.path.join(repo, "tests", "models", "tiny"))
 source_dir = params.get("source_dir", repo)
 
 config.substitutions.append(("%albertc", albertc))
+# The build folder of that albertc (install.test installs from it).
+config.substitutions.append(("%build", os.path.dirname(os.path.dirname(albertc))))
 config.substitutions.append(("%tiny", tiny))
 config.substitutions.append(("%src", source_dir))
 config.substitutions.append(("%python", "/usr/bin/python3"))
