@@ -38,6 +38,11 @@ try:
     config.available_features.add("cuda-driver")
 except OSError:
     pass
+# `asan`: this albertc is the sanitizer build (scripts/sanitize.sh), which
+# reserves terabytes of address space: no test of it under ulimit -v.
+with open(albertc, "rb") as f:
+    if b"__asan_init" in f.read():
+        config.available_features.add("asan")
 # FileCheck, not, count come from LLVM 14's tools.
 config.environment["PATH"] = "/usr/lib/llvm-14/bin:" + os.environ.get("PATH", "/usr/bin:/bin")
 # lit passes on only a few variables (the sanitizers' options among them); the
