@@ -123,14 +123,17 @@ static int fail(char *buf, int code, const char *fmt, ...) {
  * process is reported, not dereferenced. Every shared library has its own
  * copy of this runtime, and so its own registry (static libraries linked into
  * one program share one, and lookup_locked refuses another library's
- * handles); slots live in chunks that
- * never move and are never freed while the library is loaded (unloaded with
- * no handle open, it frees them: free_registry), so no two
- * libraries loaded together ever give out the same ticket (a tag derived from
- * the registry's address, as before, could coincide). The generation catches
- * a stale ticket whose slot a later open reused (a plain address registry
- * cannot: malloc hands the same address out again); a slot whose generation
- * would wrap is retired instead of reused. */
+ * handles); slots live in chunks that never move and are never freed while
+ * the library is loaded, so no two libraries loaded together ever give out
+ * the same ticket (a tag derived from the registry's address could
+ * coincide). Unloaded with no handle open, a library frees its chunks
+ * (free_registry), and a library loaded later may get that memory: a ticket
+ * of the unloaded library, given to the new one, could then name one of its
+ * slots (a handle outlives its library only in a program that is already
+ * wrong: unloading with a handle open keeps the registry). The
+ * generation catches a stale ticket whose slot a later open reused (a plain
+ * address registry cannot: malloc hands the same address out again); a slot
+ * whose generation would wrap is retired instead of reused. */
 _Static_assert(sizeof(uintptr_t) == 8, "tickets need 64-bit pointers");
 #define ADDRESS_BITS 47
 #define MAX_GENERATION (((uint32_t)1 << (64 - ADDRESS_BITS)) - 1)
