@@ -18,6 +18,7 @@
 #include "compiler/tools/LoadedLibrary.h"
 #include "compiler/tools/Npy.h"
 #include "compiler/tools/TextRun.h"
+#include "dialects/albert/Transforms/Passes.h"
 
 #include "albert/albert_runtime.h"
 #include "albert/albert_tokenizer.h"
@@ -25,6 +26,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -129,16 +131,19 @@ bool reservedName(llvm::StringRef n) {
   return false;
 }
 
-/// The options of the command being run: the only ones `--help` lists, with
-/// MLIR's IR-printing options (compile). The ~200 options libLLVM, libMLIR
-/// and Halide register at load time (--amdgpu-*, --x86-*, ...) are hidden:
-/// `--help-hidden` lists them.
+/// The options of the command being run, with MLIR's IR-printing options
+/// (compile): the only ones a command takes. The options libLLVM, libMLIR
+/// and Halide register at load time (--amdgpu-*, --x86-*, ...) are removed
+/// before parsing.
 cl::OptionCategory commandOptions("Command options");
 cl::OptionCategory mlirOptions("MLIR debugging options (compile)");
 
 /// Registers MLIR's IR-printing and pass-manager options under their own
-/// --help heading.
+/// --help heading, after the passes compile runs, whose names
+/// --print-ir-before/after=PASS take.
 void registerMlirOptions() {
+  mlir::albert::registerAlbertPasses();
+  mlir::registerCSEPass();
   llvm::StringMap<cl::Option *> &known = cl::getRegisteredOptions();
   std::set<cl::Option *> before;
   for (auto &e : known) before.insert(e.second);
@@ -175,7 +180,8 @@ void parse(int argc, char **argv, const char *overview, bool takesThreads = fals
     }
     llvm::StringRef v = bare ? (i + 1 < argc ? llvm::StringRef(argv[++i]) : "") : a.split('=').second;
     if (v.getAsInteger(10, threadsFlag.value) || threadsFlag.value < 0)
-      threadsFlag.error = "--threads must be a non-negative integer, got '" + v.str() + "'";
+      threadsFlag.error = v.empty() ? std::string("--threads needs a value (N >= 0)")
+                                    : "--threads must be a non-negative integer, got '" + v.str() + "'";
   }
   std::string prog = std::string("albertc ") + argv[0];
   args[0] = prog.c_str();
@@ -210,15 +216,16 @@ void parse(int argc, char **argv, const char *overview, bool takesThreads = fals
     threads->setValueStr("N");
     threads->addCategory(commandOptions);
   }
-  // Everything else is hidden, not ReallyHidden as cl::HideUnrelatedOptions
-  // makes it: --help-hidden lists it all.
-  for (auto &e : known) {
-    bool shown = llvm::any_of(e.second->Categories, [](cl::OptionCategory *c) {
-      return c == &commandOptions || c == &mlirOptions || c->getName() == "Generic Options";
-    });
-    if (!shown && e.second->getOptionHiddenFlag() == cl::NotHidden)
-      e.second->setHiddenFlag(cl::Hidden);
-  }
+  // Everything else is unregistered: a command takes its own options only
+  // (`compile --threads 2` was LLVM's option, silently accepted, and typos
+  // were answered with "did you mean '--polly'?").
+  std::vector<cl::Option *> foreign;
+  for (auto &e : known)
+    if (!llvm::any_of(e.second->Categories, [](cl::OptionCategory *c) {
+          return c == &commandOptions || c == &mlirOptions || c->getName() == "Generic Options";
+        }))
+      foreign.push_back(e.second);
+  for (cl::Option *o : foreign) o->removeArgument();
   cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(int(literal.size()), literal.data(), overview);
   if (!threadsFlag.error.empty()) {
@@ -423,7 +430,7 @@ int runMain(int argc, char **argv) {
                          cl::desc("question answering: a context longer than "
                                   "--max-length is read in windows overlapping by "
                                   "this many tokens (default min(max length / 2, "
-                                  "128), or half a window where that is a window)"),
+                                  "128), or half a window where that leaves no room)"),
                          cl::init(-1), cl::cat(commandOptions));
   cl::opt<int> maxLength("max-length",
                          cl::desc("truncate to this many tokens (default: the "
