@@ -48,11 +48,17 @@ const std::string &installedRuntime() {
   return dir;
 }
 
+/// ALBERTC_RUNTIME_DIR, unless unset or empty.
+const char *runtimeDirVariable() {
+  const char *d = getenv("ALBERTC_RUNTIME_DIR");
+  return d && *d ? d : nullptr;
+}
+
 /// `file` in the folder ALBERTC_RUNTIME_DIR names (with include/,
 /// libalbert_rt.a and libalbert_tok.a) when set, else in an installed
 /// albertc's runtime folder, else `built`: where this albertc's build put it.
 std::string runtimePath(const char *file, const char *built) {
-  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + "/" + file;
+  if (const char *d = runtimeDirVariable()) return std::string(d) + "/" + file;
   if (!installedRuntime().empty()) return installedRuntime() + "/" + file;
   return built;
 }
@@ -108,7 +114,7 @@ std::string modelWeightsFile(ModuleOp module) {
 } // namespace
 
 std::string runtimeLocation() {
-  if (const char *d = getenv("ALBERTC_RUNTIME_DIR")) return std::string(d) + " (ALBERTC_RUNTIME_DIR)";
+  if (const char *d = runtimeDirVariable()) return std::string(d) + " (ALBERTC_RUNTIME_DIR)";
   if (!installedRuntime().empty()) return installedRuntime();
   return llvm::sys::path::parent_path(ALBERTC_RUNTIME_LIBRARY).str() + " (the build tree)";
 }

@@ -541,8 +541,11 @@ int benchMain(int argc, char **argv) {
   if (seq > maxSeq)
     return fail("--seq " + std::to_string(seq) + " exceeds max_position_embeddings " +
                 std::to_string(maxSeq));
-  // More tokens than any library accepts need no inputs allocated (3 GB
-  // at the limit); a run refuses fewer when a tensor would exceed 2 GiB.
+  // More rows or tokens than any library accepts need no inputs allocated
+  // (3 GB at the token limit); a run refuses fewer when a tensor would
+  // exceed 2 GiB.
+  if (batch > ALBERT_RT_MAX_ROWS)
+    return fail("--batch " + std::to_string(batch) + " is more rows than a library accepts (2^24)");
   if (int64_t(batch) * seq > ALBERT_RT_MAX_TOKENS)
     return fail("--batch " + std::to_string(batch) + " x --seq " + std::to_string(seq) +
                 " is more tokens than a library accepts (2^28)");

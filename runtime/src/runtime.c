@@ -875,7 +875,7 @@ static int run(albert_rt_handle *h, int64_t batch, int64_t seq, const int32_t *i
              (long long)(batch / choices), (long long)choices, (long long)seq);
   else
     snprintf(shape, sizeof shape, "batch x seq = %lld x %lld", (long long)batch, (long long)seq);
-  if (batch > (int64_t)1 << 24 || batch * seq > ALBERT_RT_MAX_TOKENS)
+  if (batch > ALBERT_RT_MAX_ROWS || batch * seq > ALBERT_RT_MAX_TOKENS)
     return fail(h->error, ALBERT_RT_INVALID_ARGUMENT, "run: %s is too large", shape);
   int64_t n = batch * seq;
   int64_t widest = (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK * m->max_token_cols * 4;

@@ -75,9 +75,10 @@ enum {
 
 #define ALBERT_RT_MAX_OUTPUTS 8
 #define ALBERT_RT_MAX_RANK 4
-/* The most tokens (batch x num_choices x seq) one run takes; a model whose
- * widest per-token tensor is wide (the MLM logits) is limited further, to
- * tensors under 2 GiB. */
+/* The most rows (batch x num_choices) and tokens (x seq) one run takes; a
+ * model whose widest per-token tensor is wide (the MLM logits) is limited
+ * further, to tensors under 2 GiB. */
+#define ALBERT_RT_MAX_ROWS ((int64_t)1 << 24)
 #define ALBERT_RT_MAX_TOKENS ((int64_t)1 << 28)
 
 /* The weights file: this header, then each tensor at a 64-byte aligned
