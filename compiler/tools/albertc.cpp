@@ -216,9 +216,9 @@ void parse(int argc, char **argv, const char *overview, bool takesThreads = fals
     threads->setValueStr("N");
     threads->addCategory(commandOptions);
   }
-  // Everything else is unregistered: a command takes its own options only
-  // (`compile --threads 2` was LLVM's option, silently accepted, and typos
-  // were answered with "did you mean '--polly'?").
+  // Everything else is unregistered: a command takes its own options only.
+  // Otherwise `compile --threads 2` would set libLLVM's --threads and do
+  // nothing, and a typo would be answered "did you mean '--polly'?".
   std::vector<cl::Option *> foreign;
   for (auto &e : known)
     if (!llvm::any_of(e.second->Categories, [](cl::OptionCategory *c) {
