@@ -181,8 +181,9 @@ static LogicalResult verifyEmbeddingParts(Operation *op, Value ids, Value tt,
                                           Value word, Value pos, Value type,
                                           Value g, Value b, double eps,
                                           int64_t &e) {
+  // Static sizes of the two id tensors must agree (a dynamic one matches).
   if (failed(expectShape(op, ids, "input_ids", {-1, -1})) ||
-      failed(expectShape(op, tt, "token_type_ids", {-1, -1})))
+      failed(expectShape(op, tt, "token_type_ids", shapeOf(ids))))
     return failure();
   ArrayRef<int64_t> ws = shapeOf(word);
   if (ws.size() != 2) return op->emitOpError("word embeddings must be [vocab, E]");
@@ -191,6 +192,10 @@ static LogicalResult verifyEmbeddingParts(Operation *op, Value ids, Value tt,
       failed(expectShape(op, type, "token type embeddings", {-1, e})) ||
       failed(verifyLayerNormParams(op, g, b, e)))
     return failure();
+  int64_t seq = shapeOf(ids)[1], positions = shapeOf(pos)[0];
+  if (seq >= 0 && positions >= 0 && seq > positions)
+    return op->emitOpError() << "sequence length " << seq << " exceeds the " << positions
+                             << " position embeddings";
   return verifyEps(op, eps);
 }
 
@@ -319,6 +324,11 @@ static LogicalResult verifyUnflattenChoices(UnflattenChoicesOp op) {
     return op.emitOpError() << "input must be [batch * choices, 1], got " << shapeString(in);
   if (like.size() != 3)
     return op.emitOpError() << "like must be [batch, choices, seq], got " << shapeString(like);
+  int64_t rows;
+  if (in[0] >= 0 && like[0] >= 0 && like[1] >= 0 &&
+      (__builtin_mul_overflow(like[0], like[1], &rows) || rows != in[0]))
+    return op.emitOpError() << "input has " << in[0] << " rows, like's batch x choices is "
+                            << like[0] << " x " << like[1];
   return expectResultType(op, op.result(), {like[0], like[1]});
 }
 
@@ -341,6 +351,11 @@ static LogicalResult verifyRegionIO(Operation *op, Region &body, TypeRange args,
                                << ", expected " << it.value();
   auto yield = dyn_cast<YieldOp>(block.getTerminator());
   if (!yield) return op->emitOpError("body must end with albert.yield");
+  // The parent is verified before the ops of its body: the yield's own
+  // one-operand check has not run yet.
+  if (yield->getNumOperands() != 1)
+    return op->emitOpError() << "body must yield one value, yields "
+                             << yield->getNumOperands();
   if (yield.value().getType() != result)
     return op->emitOpError() << "body yields " << yield.value().getType()
                              << ", expected " << result;
@@ -421,7 +436,8 @@ static LogicalResult verifyAttention(AttentionOp op) {
   if (heads <= 0 || h % heads != 0)
     return op.emitOpError() << "hidden size " << h << " is not divisible by num_heads "
                             << heads;
-  if (failed(expectShape(op, op.mask(), "mask", {-1, -1}))) return failure();
+  ArrayRef<int64_t> qs = shapeOf(op.qkv());
+  if (failed(expectShape(op, op.mask(), "mask", {qs[0], qs[1]}))) return failure();
   return expectResultType(op, op.result(), withLastDim(op.qkv(), h));
 }
 

@@ -185,6 +185,34 @@ func @f(%ids: tensor<?x?xi32>, %tt: tensor<?x?xi32>, %word: tensor<10x4xf32>, %p
 
 // -----
 
+// Tests that albert.embeddings needs token type ids of the input ids' shape
+// (where both are static).
+
+func @f(%ids: tensor<2x3xi32>, %tt: tensor<4x5xi32>, %word: tensor<10x4xf32>, %pos: tensor<6x4xf32>,
+        %type: tensor<2x4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<2x3x4xf32> {
+  // expected-error @+1 {{'albert.embeddings' op token_type_ids must have shape [2, 3], got [4, 5]}}
+  %e = albert.embeddings %ids, %tt, %word, %pos, %type, %g, %b {eps = 1.0e-12 : f64}
+      : (tensor<2x3xi32>, tensor<4x5xi32>, tensor<10x4xf32>, tensor<6x4xf32>, tensor<2x4xf32>,
+         tensor<4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  return %e : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Tests that albert.embeddings refuses a static sequence longer than its
+// position embeddings.
+
+func @f(%ids: tensor<?x7xi32>, %tt: tensor<?x7xi32>, %word: tensor<10x4xf32>, %pos: tensor<6x4xf32>,
+        %type: tensor<2x4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<?x7x4xf32> {
+  // expected-error @+1 {{'albert.embeddings' op sequence length 7 exceeds the 6 position embeddings}}
+  %e = albert.embeddings %ids, %tt, %word, %pos, %type, %g, %b {eps = 1.0e-12 : f64}
+      : (tensor<?x7xi32>, tensor<?x7xi32>, tensor<10x4xf32>, tensor<6x4xf32>, tensor<2x4xf32>,
+         tensor<4xf32>, tensor<4xf32>) -> tensor<?x7x4xf32>
+  return %e : tensor<?x7x4xf32>
+}
+
+// -----
+
 // Tests that albert.fused_embedding needs a [H, E] projection weight.
 
 func @f(%ids: tensor<?x?xi32>, %tt: tensor<?x?xi32>, %word: tensor<10x4xf32>, %pos: tensor<6x4xf32>,
@@ -676,6 +704,33 @@ func @f(%h0: tensor<?x?x8xf32>, %other: tensor<?x8xf32>) -> tensor<?x?x8xf32> {
 
 // -----
 
+// Tests that albert.repeat's body must yield one value (checked before the
+// yield's own verifier runs).
+
+func @f(%x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  // expected-error @+1 {{'albert.repeat' op body must yield one value, yields 0}}
+  %r = "albert.repeat"(%x) ({
+  ^bb0(%h: tensor<?x?x8xf32>):
+    "albert.yield"() : () -> ()
+  }) {count = 2 : i64} : (tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  return %r : tensor<?x?x8xf32>
+}
+
+// -----
+
+// Tests that albert.kernel's body must yield one value.
+
+func @f(%x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  // expected-error @+1 {{'albert.kernel' op body must yield one value, yields 0}}
+  %r = "albert.kernel"(%x) ({
+  ^bb0(%h: tensor<?x?x8xf32>):
+    "albert.yield"() : () -> ()
+  }) {name = "k"} : (tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  return %r : tensor<?x?x8xf32>
+}
+
+// -----
+
 // Tests that albert.repeat's body takes exactly the loop-carried value.
 
 func @f(%h0: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
@@ -956,6 +1011,17 @@ func @f(%qkv: tensor<?x24xf32>, %mask: tensor<?x?xi32>) -> tensor<?x?x8xf32> {
 
 // -----
 
+// Tests that albert.attention needs a mask of qkv's [batch, seq] (where
+// both are static).
+
+func @f(%qkv: tensor<3x7x24xf32>, %mask: tensor<2x5xi32>) -> tensor<3x7x8xf32> {
+  // expected-error @+1 {{'albert.attention' op mask must have shape [3, 7], got [2, 5]}}
+  %c = albert.attention %qkv, %mask {num_heads = 2 : i64} : (tensor<3x7x24xf32>, tensor<2x5xi32>) -> tensor<3x7x8xf32>
+  return %c : tensor<3x7x8xf32>
+}
+
+// -----
+
 // Tests that albert.attention returns the [batch, seq, H] context.
 
 func @f(%qkv: tensor<?x?x24xf32>, %mask: tensor<?x?xi32>) -> tensor<?x?x24xf32> {
@@ -1066,4 +1132,15 @@ func @f(%x: tensor<?x2xf32>, %ids: tensor<?x?x?xi32>) -> tensor<?x?xf32> {
   // expected-error @+1 {{'albert.unflatten_choices' op input must be [batch * choices, 1], got [?, 2]}}
   %u = albert.unflatten_choices %x, %ids : (tensor<?x2xf32>, tensor<?x?x?xi32>) -> tensor<?x?xf32>
   return %u : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that albert.unflatten_choices needs batch x choices rows (where all
+// three are static).
+
+func @f(%x: tensor<6x1xf32>, %ids: tensor<2x4x3xi32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'albert.unflatten_choices' op input has 6 rows, like's batch x choices is 2 x 4}}
+  %u = albert.unflatten_choices %x, %ids : (tensor<6x1xf32>, tensor<2x4x3xi32>) -> tensor<2x4xf32>
+  return %u : tensor<2x4xf32>
 }
