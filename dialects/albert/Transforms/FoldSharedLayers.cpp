@@ -35,7 +35,10 @@ SmallVector<SmallVector<EncoderLayerOp>> findChains(Block &block) {
     seen.insert(layer);
     while (chain.back().result().hasOneUse()) {
       auto next = dyn_cast<EncoderLayerOp>(*chain.back().result().getUsers().begin());
-      if (!next || next.hidden() != chain.back().result() || next->getBlock() != &block)
+      // `seen`: a layer that feeds itself (a cycle, possible in an
+      // unreachable block, where uses need not follow definitions).
+      if (!next || seen.count(next) || next.hidden() != chain.back().result() ||
+          next->getBlock() != &block)
         break;
       chain.push_back(next);
       seen.insert(next);

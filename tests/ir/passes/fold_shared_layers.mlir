@@ -236,3 +236,23 @@ func @ababa(%h0: tensor<?x?x8xf32>, %mask: tensor<?x?xi32>, %wa: tensor<8x8xf32>
       {num_heads = 2 : i64, eps = 1.0e-12 : f64, activation = "gelu_new"} : !layer
   return %h5 : tensor<?x?x8xf32>
 }
+
+// -----
+
+// Tests that a layer feeding itself (a use cycle, which the verifier allows
+// in an unreachable block) ends its chain instead of extending it forever.
+
+!layer = type (tensor<?x?x8xf32>, tensor<?x?xi32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x?x8xf32>
+
+// CHECK-LABEL: func @self_cycle
+// CHECK:         ^bb1:
+// CHECK-NEXT:    %[[L:.*]] = albert.encoder_layer %[[L]],
+// CHECK-NOT:     albert.repeat
+func @self_cycle(%h0: tensor<?x?x8xf32>, %mask: tensor<?x?xi32>, %wa: tensor<8x8xf32>, %b: tensor<8xf32>,
+    %fw: tensor<16x8xf32>, %fb: tensor<16xf32>, %fow: tensor<8x16xf32>) -> tensor<?x?x8xf32> {
+  return %h0 : tensor<?x?x8xf32>
+^bb1:
+  %h1 = albert.encoder_layer %h1, %mask, %wa, %b, %wa, %b, %wa, %b, %wa, %b, %b, %b, %fw, %fb, %fow, %b, %b, %b
+      {num_heads = 2 : i64, eps = 1.0e-12 : f64, activation = "gelu_new"} : !layer
+  return %h0 : tensor<?x?x8xf32>
+}
