@@ -9,9 +9,14 @@ namespace {
 struct FuseResidualLayerNormPass
     : public FuseResidualLayerNormBase<FuseResidualLayerNormPass> {
   void runOnOperation() override {
-    getOperation().walk([](AddLayerNormOp ln) {
+    // Collected first: the rewrite erases the matmul too, which the walk
+    // may be about to visit (it follows the layer norm in an unreachable
+    // block, where uses need not follow definitions).
+    SmallVector<AddLayerNormOp> lns;
+    getOperation().walk([&](AddLayerNormOp ln) { lns.push_back(ln); });
+    for (AddLayerNormOp ln : lns) {
       auto mm = ln.input().getDefiningOp<MatmulOp>();
-      if (!mm || mm.activation() != "none" || !mm.result().hasOneUse()) return;
+      if (!mm || mm.activation() != "none" || !mm.result().hasOneUse()) continue;
       OpBuilder b(ln);
       auto fused = b.create<MatmulAddLayerNormOp>(
           ln.getLoc(), ln.getType(), mm.input(), mm.weight(), mm.bias(),
@@ -19,7 +24,7 @@ struct FuseResidualLayerNormPass
       ln.replaceAllUsesWith(fused.result());
       ln.erase();
       mm.erase();
-    });
+    }
   }
 };
 } // namespace

@@ -110,3 +110,24 @@ func @input_and_residual(%x: tensor<?x?x16xf32>, %w: tensor<8x16xf32>, %b: tenso
   %y = albert.add_layer_norm %m, %m, %g, %beta {eps = 1.0e-12 : f64} : !ln
   return %y : tensor<?x?x8xf32>
 }
+
+// -----
+
+// Tests that a matmul placed after its LayerNorm (possible in an unreachable
+// block, where uses need not follow definitions) is fused like any other:
+// the pass erases it, and must not then visit it.
+
+// CHECK-LABEL: func @matmul_after_use
+// CHECK:         ^bb1:
+// CHECK-NEXT:    %[[Y:.*]] = albert.matmul_add_layer_norm
+// CHECK-NOT:     albert.matmul %
+// CHECK:         return %[[Y]]
+func @matmul_after_use(%x: tensor<?x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
+  return %x : tensor<?x8xf32>
+^bb1:
+  %y = albert.add_layer_norm %m, %x, %b, %b {eps = 1.0e-12 : f64}
+      : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %m = albert.matmul %x, %w, %b {activation = "none"}
+      : (tensor<?x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
