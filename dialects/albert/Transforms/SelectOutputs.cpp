@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace mlir::albert;
@@ -46,6 +47,10 @@ struct SelectOutputsPass : public SelectOutputsBase<SelectOutputsPass> {
                                       << " must end in a return";
     SmallVector<Value> kept;
     SmallVector<Attribute> keptNames;
+    llvm::StringSet<> asked;
+    for (const std::string &want : outputs)
+      if (!asked.insert(want).second)
+        return func.emitError() << "output '" << want << "' is asked for twice";
     for (const std::string &want : outputs) {
       auto it = llvm::find_if(names, [&](Attribute a) {
         return a.cast<StringAttr>().getValue() == want;

@@ -1,5 +1,6 @@
 // RUN: albert-opt --albert-select-outputs=outputs=sop_logits %s --split-input-file --verify-diagnostics
 // RUN: not albert-opt --albert-select-outputs=outputs=last_hidden_state,sop_logits %s --split-input-file 2>&1 | FileCheck %s
+// RUN: not albert-opt --albert-select-outputs=outputs=last_hidden_state,last_hidden_state %s --split-input-file 2>&1 | FileCheck %s --check-prefix=TWICE
 
 // Tests that albert-select-outputs fails, naming the missing output and the
 // outputs the function has, when asked for an output the function does not
@@ -7,6 +8,10 @@
 
 // CHECK: error: output 'sop_logits' is not computed by this model (it has: last_hidden_state, pooler_output)
 // CHECK-NOT: {{^}}module
+
+// Tests that an output asked for twice is refused (it would be returned
+// twice, under one name).
+// TWICE: error: output 'last_hidden_state' is asked for twice
 
 // expected-error @+1 {{output 'sop_logits' is not computed by this model (it has: last_hidden_state, pooler_output)}}
 func @forward(%h: tensor<?x?x8xf32>, %p: tensor<?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x8xf32>)
