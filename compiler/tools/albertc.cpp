@@ -132,9 +132,7 @@ bool reservedName(llvm::StringRef n) {
 }
 
 /// The options of the command being run, with MLIR's IR-printing options
-/// (compile): the only ones a command takes. The options libLLVM, libMLIR
-/// and Halide register at load time (--amdgpu-*, --x86-*, ...) are removed
-/// before parsing.
+/// (compile): the only ones a command takes (removeLoadTimeOptions).
 cl::OptionCategory commandOptions("Command options");
 cl::OptionCategory mlirOptions("MLIR debugging options (compile)");
 
@@ -160,29 +158,42 @@ void printVersion(llvm::raw_ostream &os) {
      << "runtime: " << codegen::runtimeLocation() << "\n";
 }
 
-/// `--threads N` / `--threads=N`, taken out of argv by hand: libLLVM already
-/// registers a cl::opt named "threads" (shown by --help with albertc's text).
-struct ThreadsFlag {
-  int value = 0;
-  std::string error;
+/// Unregisters the options libLLVM, libMLIR and Halide register at load
+/// time (--amdgpu-*, --x86-*, ... --threads), all but --help and --version,
+/// before a command declares its own: a command takes its own options only.
+/// Otherwise `compile --threads 2` would set libLLVM's --threads and do
+/// nothing, and a typo would be answered "did you mean '--polly'?".
+void removeLoadTimeOptions() {
+  std::vector<cl::Option *> foreign;
+  for (auto &e : cl::getRegisteredOptions())
+    if (!llvm::any_of(e.second->Categories,
+                      [](cl::OptionCategory *c) { return c->getName() == "Generic Options"; }))
+      foreign.push_back(e.second);
+  for (cl::Option *o : foreign) o->removeArgument();
+}
+
+/// `--threads N` of run and bench.
+struct ThreadsOption {
+  cl::opt<std::string> arg{"threads",
+                           cl::desc("kernel threads (default 0: HL_NUM_THREADS, or all cores)"),
+                           cl::value_desc("N"), cl::init("0"), cl::cat(commandOptions)};
+  /// The count, or why the argument is not one.
+  llvm::Expected<int> value() const {
+    int n;
+    llvm::StringRef v = arg.getValue();
+    if (v.empty()) return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                                  "--threads needs a value (N >= 0)");
+    if (v.getAsInteger(10, n) || n < 0)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "--threads must be a non-negative integer, got '" + v.str() +
+                                         "'");
+    return n;
+  }
 };
-ThreadsFlag threadsFlag;
 
 /// Parses argv for one subcommand: "albertc <cmd> ..." with argv[0] = cmd.
-void parse(int argc, char **argv, const char *overview, bool takesThreads = false) {
-  std::vector<const char *> args;
-  for (int i = 0; i < argc; ++i) {
-    llvm::StringRef a = argv[i];
-    bool bare = a == "--threads" || a == "-threads";
-    if (!takesThreads || !(bare || a.startswith("--threads=") || a.startswith("-threads="))) {
-      args.push_back(argv[i]);
-      continue;
-    }
-    llvm::StringRef v = bare ? (i + 1 < argc ? llvm::StringRef(argv[++i]) : "") : a.split('=').second;
-    if (v.getAsInteger(10, threadsFlag.value) || threadsFlag.value < 0)
-      threadsFlag.error = v.empty() ? std::string("--threads needs a value (N >= 0)")
-                                    : "--threads must be a non-negative integer, got '" + v.str() + "'";
-  }
+void parse(int argc, char **argv, const char *overview) {
+  std::vector<const char *> args(argv, argv + argc);
   std::string prog = std::string("albertc ") + argv[0];
   args[0] = prog.c_str();
   // LLVM's parser reads an argument "@file" as the arguments in that file (a
@@ -211,27 +222,8 @@ void parse(int argc, char **argv, const char *overview, bool takesThreads = fals
       literal.push_back(joined.back().c_str());
     }
   }
-  if (cl::Option *threads = takesThreads ? known.lookup("threads") : nullptr) {
-    threads->setDescription("kernel threads (default 0: HL_NUM_THREADS, or all cores)");
-    threads->setValueStr("N");
-    threads->addCategory(commandOptions);
-  }
-  // Everything else is unregistered: a command takes its own options only.
-  // Otherwise `compile --threads 2` would set libLLVM's --threads and do
-  // nothing, and a typo would be answered "did you mean '--polly'?".
-  std::vector<cl::Option *> foreign;
-  for (auto &e : known)
-    if (!llvm::any_of(e.second->Categories, [](cl::OptionCategory *c) {
-          return c == &commandOptions || c == &mlirOptions || c->getName() == "Generic Options";
-        }))
-      foreign.push_back(e.second);
-  for (cl::Option *o : foreign) o->removeArgument();
   cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(int(literal.size()), literal.data(), overview);
-  if (!threadsFlag.error.empty()) {
-    llvm::errs() << "albertc: error: " << threadsFlag.error << "\n";
-    exit(1);
-  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -437,9 +429,11 @@ int runMain(int argc, char **argv) {
                                   "model's max_position_embeddings)"),
                          cl::init(0), cl::cat(commandOptions));
   cl::opt<bool> json("json", cl::desc("print the answer as JSON"), cl::cat(commandOptions));
-  parse(argc, argv, "albertc run: run a compiled model on text or on .npy inputs\n",
-        /*takesThreads=*/true);
-  int threads = threadsFlag.value;
+  ThreadsOption threadsOption;
+  parse(argc, argv, "albertc run: run a compiled model on text or on .npy inputs\n");
+  auto threadsOrError = threadsOption.value();
+  if (!threadsOrError) return fail(threadsOrError.takeError());
+  int threads = *threadsOrError;
   bool textMode = text.getNumOccurrences() > 0;
   if (textMode == !ids.empty())
     return fail("give either --text (and --text-pair / --choice) or --input-ids");
@@ -525,9 +519,11 @@ int benchMain(int argc, char **argv) {
                       cl::cat(commandOptions));
   cl::opt<int> runs("runs", cl::desc("timed runs"), cl::init(20), cl::cat(commandOptions));
   cl::opt<bool> json("json", cl::desc("print JSON"), cl::cat(commandOptions));
-  parse(argc, argv, "albertc bench: time a compiled model on random inputs\n",
-        /*takesThreads=*/true);
-  int threads = threadsFlag.value;
+  ThreadsOption threadsOption;
+  parse(argc, argv, "albertc bench: time a compiled model on random inputs\n");
+  auto threadsOrError = threadsOption.value();
+  if (!threadsOrError) return fail(threadsOrError.takeError());
+  int threads = *threadsOrError;
   if (batch < 1 || seq < 1 || runs < 1 || warmup < 0)
     return fail("--batch, --seq and --runs must be >= 1, --warmup >= 0");
   const int kMaxRuns = 1000000;
@@ -624,6 +620,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   std::string cmd = argv[1];
+  removeLoadTimeOptions();
   // Memory that runs out where albertc's own code allocates (a huge text's
   // tokens, a bench's inputs) is an error, not std::terminate's SIGABRT.
   try {
