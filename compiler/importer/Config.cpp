@@ -46,15 +46,9 @@ llvm::Error readInt(const llvm::json::Object &o, StringRef path, StringRef key,
 } // namespace
 
 Expected<AlbertConfig> albertc::parseConfigText(StringRef text, StringRef path) {
-  // Before the parser: it recurses without limit and keeps the last of two
-  // equal keys.
-  std::string bad = checkJson(text, /*maxDepth=*/64);
-  if (!bad.empty()) return fail(path, "not valid JSON: " + bad);
-  Expected<llvm::json::Value> json = llvm::json::parse(text);
-  if (!json)
-    return fail(path, "not valid JSON: " + llvm::toString(json.takeError()));
+  Expected<llvm::json::Value> json = parseJsonObject(text, /*maxDepth=*/64);
+  if (!json) return fail(path, llvm::toString(json.takeError()));
   const llvm::json::Object *o = json->getAsObject();
-  if (!o) return fail(path, "must hold a JSON object");
 
   AlbertConfig c;
   if (const llvm::json::Value *v = o->get("model_type")) {

@@ -12,6 +12,18 @@
 
 using llvm::StringRef;
 
+llvm::Expected<llvm::json::Value> albertc::parseJsonObject(StringRef text, unsigned maxDepth) {
+  auto error = [](const llvm::Twine &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+  };
+  std::string bad = checkJson(text, maxDepth);
+  if (!bad.empty()) return error("not valid JSON: " + bad);
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
+  if (!json) return error("not valid JSON: " + llvm::toString(json.takeError()));
+  if (!json->getAsObject()) return error("must hold a JSON object");
+  return json;
+}
+
 std::string albertc::checkJson(StringRef text, unsigned maxDepth) {
   struct Level {
     bool object;

@@ -24,6 +24,11 @@ namespace albertc {
 /// otherwise passes: the parser reports it.
 std::string checkJson(llvm::StringRef text, unsigned maxDepth);
 
+/// `text` as a JSON object: checkJson, then llvm::json::parse. The value
+/// (getAsObject() is non-null), or the error "not valid JSON: ..." or "must
+/// hold a JSON object", for the caller to prefix with the file's name.
+llvm::Expected<llvm::json::Value> parseJsonObject(llvm::StringRef text, unsigned maxDepth);
+
 /// `v` as an int64_t if it is a number with that exact value (as
 /// Value::getAsInteger), without its undefined conversion of doubles >= 2^63
 /// (e.g. 9223372036854775807.4): those are not integers here. Nor are

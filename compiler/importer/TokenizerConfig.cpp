@@ -38,26 +38,18 @@ llvm::Expected<llvm::Optional<TokenizerConfig>> albertc::findTokenizer(StringRef
   if (llvm::sys::fs::exists(addedPath)) {
     auto added = readRegularFile(addedPath, /*nullTerminated=*/true, /*maxBytes=*/1u << 20);
     if (!added) return fail(addedPath + ": " + llvm::toString(added.takeError()));
-    StringRef text = (*added)->getBuffer();
-    std::string bad = checkJson(text, /*maxDepth=*/64);
-    auto json = bad.empty() ? llvm::json::parse(text) : llvm::json::Value(nullptr);
-    const llvm::json::Object *o = json ? json->getAsObject() : nullptr;
-    if (!json) llvm::consumeError(json.takeError());
-    if (!o) return fail(addedPath + ": must hold a JSON object");
-    if (!o->empty())
+    auto json = parseJsonObject((*added)->getBuffer(), /*maxDepth=*/64);
+    if (!json) return fail(addedPath + ": " + llvm::toString(json.takeError()));
+    if (!json->getAsObject()->empty())
       return fail(addedPath + ": added tokens are not supported" + kUnsupported);
   }
   if (!llvm::sys::fs::exists(cfgPath)) return t;
 
   auto buf = readRegularFile(cfgPath, /*nullTerminated=*/true, /*maxBytes=*/1u << 20);
   if (!buf) return fail(cfgPath + ": " + llvm::toString(buf.takeError()));
-  StringRef text = (*buf)->getBuffer();
-  std::string bad = checkJson(text, /*maxDepth=*/64);
-  if (!bad.empty()) return fail(cfgPath + ": not valid JSON: " + bad);
-  auto json = llvm::json::parse(text);
-  if (!json) return fail(cfgPath + ": not valid JSON: " + llvm::toString(json.takeError()));
+  auto json = parseJsonObject((*buf)->getBuffer(), /*maxDepth=*/64);
+  if (!json) return fail(cfgPath + ": " + llvm::toString(json.takeError()));
   const llvm::json::Object *o = json->getAsObject();
-  if (!o) return fail(cfgPath + ": must hold a JSON object");
 
   struct { StringRef key; bool *field; } flags[] = {{"do_lower_case", &t.doLowerCase},
                                                    {"remove_space", &t.removeSpace},
