@@ -13,6 +13,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <iterator>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,15 +21,19 @@ using namespace albertc;
 using namespace albertc::codegen;
 
 namespace {
-/// The staging folder of the StagedFolder alive now (albertc makes one at a
-/// time), for onInterrupt; gStagingSet is 0 when there is none.
+/// What onInterrupt removes while a StagedFolder is alive (albertc makes one
+/// at a time; gArmed from the start of create() to the end of its
+/// destructor): the staging folder (gStagingSet is 0 until it is named),
+/// and the folders above a new OUT that create() made, innermost last. Each
+/// is recorded before it is created, so that no signal finds one made but
+/// not recorded: removing one not made yet does nothing.
+volatile sig_atomic_t gArmed = 0;
 char gStaging[4096];
 volatile sig_atomic_t gStagingSet = 0;
-/// The folders above a new OUT that create() made, innermost last.
 char gMade[8][4096];
-int gNumMade = 0;
+volatile sig_atomic_t gNumMade = 0;
 const int kInterrupts[] = {SIGINT, SIGTERM, SIGHUP};
-struct sigaction gPrevious[3];
+struct sigaction gPrevious[std::size(kInterrupts)];
 
 bool isDotOrDotDot(const char *n) {
   return n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0));
@@ -76,46 +81,62 @@ void removeTree(int parentFd, const char *name, int depth) {
 /// SIGINT, SIGTERM, SIGHUP while a staging folder exists: remove it, then
 /// let the signal do what it did before (end the process).
 void onInterrupt(int sig) {
-  if (gStagingSet) {
-    removeTree(AT_FDCWD, gStaging, 2);
+  if (gArmed) {
+    if (gStagingSet) removeTree(AT_FDCWD, gStaging, 2);
     for (int i = gNumMade - 1; i >= 0; --i) rmdir(gMade[i]);
   }
-  for (size_t i = 0; i < sizeof kInterrupts / sizeof kInterrupts[0]; ++i)
+  for (size_t i = 0; i < std::size(kInterrupts); ++i)
     if (kInterrupts[i] == sig) sigaction(sig, &gPrevious[i], nullptr);
   raise(sig);
 }
 
-/// Makes onInterrupt remove `dir` (an absolute path) and the empty folders
-/// `made` until unwatch().
-void watch(const std::string &dir, const std::vector<std::string> &made) {
-  if (dir.size() >= sizeof gStaging) return;
-  std::memcpy(gStaging, dir.c_str(), dir.size() + 1);
+/// Installs onInterrupt, with nothing to remove yet, until disarm().
+void arm() {
+  gStagingSet = 0;
   gNumMade = 0;
-  for (const std::string &m : made)
-    if (gNumMade < 8 && m.size() < sizeof gMade[0])
-      std::memcpy(gMade[gNumMade++], m.c_str(), m.size() + 1);
-  gStagingSet = 1;
+  gArmed = 1;
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
   sa.sa_handler = onInterrupt;
   sigemptyset(&sa.sa_mask);
-  for (size_t i = 0; i < sizeof kInterrupts / sizeof kInterrupts[0]; ++i) {
+  for (size_t i = 0; i < std::size(kInterrupts); ++i) {
     sigaction(kInterrupts[i], &sa, &gPrevious[i]);
     // An ignored signal (a background job's SIGINT, nohup's SIGHUP) stays so.
     if (gPrevious[i].sa_handler == SIG_IGN) sigaction(kInterrupts[i], &gPrevious[i], nullptr);
   }
 }
 
-void unwatch() {
-  if (!gStagingSet) return;
+/// Records a folder above OUT (an absolute path) that create() is about to
+/// make; forgetMade() drops it again when it turned out to exist already.
+void noteMade(const std::string &dir) {
+  if (gNumMade < 8 && dir.size() < sizeof gMade[0]) {
+    std::memcpy(gMade[gNumMade], dir.c_str(), dir.size() + 1);
+    gNumMade = gNumMade + 1;
+  }
+}
+void forgetMade(const std::string &dir) {
+  if (gNumMade > 0 && dir == gMade[gNumMade - 1]) gNumMade = gNumMade - 1;
+}
+
+/// Records the staging folder (an absolute path) create() is about to make.
+void noteStaging(const std::string &dir) {
   gStagingSet = 0;
-  for (size_t i = 0; i < sizeof kInterrupts / sizeof kInterrupts[0]; ++i)
+  if (dir.size() >= sizeof gStaging) return;
+  std::memcpy(gStaging, dir.c_str(), dir.size() + 1);
+  gStagingSet = 1;
+}
+
+void disarm() {
+  if (!gArmed) return;
+  gArmed = 0;
+  for (size_t i = 0; i < std::size(kInterrupts); ++i)
     sigaction(kInterrupts[i], &gPrevious[i], nullptr);
 }
 } // namespace
 
 llvm::Expected<std::unique_ptr<StagedFolder>> StagedFolder::create(const std::string &outDir) {
   std::unique_ptr<StagedFolder> s(new StagedFolder);
+  arm();
   s->outDir_ = outDir;
   // "OUT/" and "OUT/." name OUT: as written, the parent of "OUT/" would be
   // OUT itself.
@@ -143,8 +164,12 @@ llvm::Expected<std::unique_ptr<StagedFolder>> StagedFolder::create(const std::st
       missing.push_back(p.str());
     }
     for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      noteMade(*it);
       std::error_code ec = llvm::sys::fs::create_directory(*it, /*IgnoreExisting=*/false);
-      if (ec == std::errc::file_exists) continue; // made by someone else meanwhile
+      if (ec == std::errc::file_exists) { // made by someone else meanwhile
+        forgetMade(*it);
+        continue;
+      }
       if (ec) return err(*it + ": cannot create: " + ec.message()); // ~ removes made_
       s->made_.push_back(*it);
     }
@@ -152,21 +177,28 @@ llvm::Expected<std::unique_ptr<StagedFolder>> StagedFolder::create(const std::st
   s->absOut_ = absOut.str().str();
   llvm::SmallString<256> tmpl(parent);
   llvm::sys::path::append(tmpl, ".albertc-%%%%%%");
-  llvm::SmallString<256> tmp;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory(tmpl, tmp))
-    return err(parent + ": cannot create a temporary folder: " + ec.message());
-  s->dir_ = tmp.str().str();
-  watch(s->dir_, s->made_);
+  // createUniqueDirectory, but named for onInterrupt before it exists.
+  for (int attempt = 0;; ++attempt) {
+    llvm::SmallString<256> tmp;
+    llvm::sys::fs::createUniquePath(tmpl, tmp, /*MakeAbsolute=*/false);
+    noteStaging(tmp.str().str());
+    std::error_code ec = llvm::sys::fs::create_directory(tmp, /*IgnoreExisting=*/false);
+    if (!ec) {
+      s->dir_ = tmp.str().str();
+      break;
+    }
+    gStagingSet = 0;
+    if (ec != std::errc::file_exists || attempt == 127)
+      return err(parent + ": cannot create a temporary folder: " + ec.message());
+  }
   return std::move(s);
 }
 
 StagedFolder::~StagedFolder() {
-  if (!dir_.empty()) {
-    unwatch();
-    llvm::sys::fs::remove_directories(dir_);
-  }
+  if (!dir_.empty()) llvm::sys::fs::remove_directories(dir_);
   if (!committed_)
     for (auto it = made_.rbegin(); it != made_.rend(); ++it) llvm::sys::fs::remove(*it);
+  disarm();
 }
 
 llvm::Error StagedFolder::commit(const std::vector<std::string> &outputs,
