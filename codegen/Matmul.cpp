@@ -191,10 +191,13 @@ bool prefetchesWeights(const KernelEnv &env, const MatmulLayout &layout) {
   return env.prefetchWeights && int64_t(layout.paddedN()) * layout.k * 4 > (int64_t(1) << 20);
 }
 
-/// Weight panels per parallel task of a CPU GEMM: when it prefetches,
-/// consecutive panels, so that the panel a thread prefetches is the one it
-/// computes next, in at least 8 tasks, so up to 8 threads stay busy.
-int panelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
+/// Weight panels per parallel task of a K-blocked CPU GEMM, whose task runs
+/// its K blocks outside its panels: a run of consecutive panels shares each
+/// block's slice of x in L2, in at least 8 tasks, so up to 8 threads stay
+/// busy. (The other GEMMs' tasks are one panel each: the runtime's parallel
+/// loop gives each thread a contiguous range of tasks, runtime.c
+/// albert_do_par_for, so the panel a task prefetches is its thread's next.)
+int blockedPanelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
   if (!prefetchesWeights(env, layout)) return 1;
   return std::max(1, layout.paddedN() / layout.panel / 8);
 }
@@ -317,8 +320,17 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // decoder 128x30000x128 63 -> 157, FFN-out+LayerNorm 128x768x3072 82 -> 172;
   // 2 threads 285-347 (the whole model: 1x128 116 -> 82 ms). Blocks of 32 or
   // 64 tiles were within 10%.
-  // Panels are handed to threads in runs of panelsPerTask, each tile loop
-  // prefetching the next panel of its run (prefetchNextPanel).
+  // A parallel task is one panel (one row block's tiles over it). The
+  // runtime hands each thread a contiguous range of tasks, taken in order,
+  // and a thread done with its range takes single tasks from the back of the
+  // others' (runtime.c, albert_do_par_for), so each tile loop prefetches its
+  // thread's next panel (prefetchNextPanel) and the loop ends with the
+  // threads at most one panel apart. Measured against runs of >= 8 panels
+  // per task dealt out one task at a time (Halide's own do_par_for; a
+  // thread's next task was another thread's prefetch), ALBERT-base 1 x 32,
+  // 2 threads, tasks traced: the threads' busy share of the loops 0.92 ->
+  // 0.96 (one vCPU was often far slower than the other, and a loop waited on
+  // its last run of panels).
   // Intermediates round their tiles up (rows are padded, W and b are padded
   // to whole panels); the pipeline output keeps exact bounds.
   Var co("co"), ci("ci"), ro("ro"), ri("ri"), rb("rb"), rk("rk");
@@ -368,7 +380,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .split(c, ac, acv, P, TailStrategy::RoundUp)
         .split(r, ar, ari, kRowBlock, TailStrategy::RoundUp)
         .split(ar, arb, ark, mc, TailStrategy::GuardWithIf)
-        .split(ac, act, acp, panelsPerTask(env, layout), TailStrategy::GuardWithIf)
+        .split(ac, act, acp, blockedPanelsPerTask(env, layout), TailStrategy::GuardWithIf)
         .reorder(acv, ari, ark, acp, ko, act, arb)
         .vectorize(acv, V)
         .unroll(acv)
@@ -420,16 +432,14 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     parallelUnlessSmall(out, ro, tokenRows(env) * N);
     scheduleBlockedAcc();
   } else if (!epi.residualLn) {
-    Var ct("ct"), cp("cp");
     out.split(r, ro, ri, kRowBlock, rowTail)
         .split(c, co, ci, P, colTail)
         .split(ro, rb, rk, mc, TailStrategy::GuardWithIf)
-        .split(co, ct, cp, panelsPerTask(env, layout), TailStrategy::GuardWithIf)
-        .reorder(ci, ri, rk, cp, ct, rb)
+        .reorder(ci, ri, rk, co, rb)
         .vectorize(ci, V)
         .unroll(ci)
         .unroll(ri);
-    parallelUnlessSmall(out, ct, work);
+    parallelUnlessSmall(out, co, work);
     scheduleAcc(out, rk);
     prefetchNextPanel(env, layout, acc, w, k.x, K, out.name() + ".s0.r.ro.rk");
   } else {
@@ -443,7 +453,6 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .reorder(c, ri, rk, rb)
         .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
     parallelUnlessSmall(out, rk, tokenRows(env) * N * 8);
-    Var ct("ct"), cp("cp");
     if (kc < K) {
       z.compute_at(out, rb).vectorize(c, V, sumTail);
       scheduleBlockedAcc();
@@ -451,12 +460,11 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
       z.compute_at(out, rb)
           .split(r, zo, zi, kRowBlock, TailStrategy::ShiftInwards)
           .split(c, co, ci, P, sumTail)
-          .split(co, ct, cp, panelsPerTask(env, layout), TailStrategy::GuardWithIf)
-          .reorder(ci, zi, zo, cp, ct)
+          .reorder(ci, zi, zo, co)
           .vectorize(ci, V)
           .unroll(ci)
           .unroll(zi);
-      parallelUnlessSmall(z, ct, work);
+      parallelUnlessSmall(z, co, work);
       scheduleAcc(z, zo);
       prefetchNextPanel(env, layout, acc, w, k.x, K, z.name() + ".s0.r.zo");
     }

@@ -8,6 +8,7 @@
 #include <cpuid.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -80,6 +81,102 @@ void halide_thread_yield(void) {
     clock_gettime(CLOCK_MONOTONIC, &now);
   } while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 2000);
 }
+
+/* Parallel loops. Halide's own do_par_for hands a loop's tasks out one at a
+ * time in index order, so with T threads a thread's consecutive tasks are T
+ * apart: a GEMM task that prefetches the weight panel after its own
+ * (codegen/Matmul.cpp, prefetchNextPanel) prefetches it for another core, and
+ * tasks had to be long runs of panels (8 per loop) for the prefetch to pay.
+ * With 8 tasks on 2 cores whose speed the host varies from moment to moment
+ * (one vCPU 84 GFLOP/s and the other 158 in the same second, fma_peak
+ * pinned to each), a loop ended with one core idle for up to a task: per
+ * parallel loop traced at ALBERT-base 1 x 32 on 2 threads, 7.7% of the
+ * threads' time (busy / (wall x 2) = 0.92).
+ * This one (installed at the first open: halide_set_custom_do_par_for) gives
+ * each of min(T, tasks) slots a contiguous range of the tasks, which the
+ * thread running the slot takes from the front, in order, so a task's next
+ * panel is that thread's next task; a thread whose range is done takes tasks
+ * from the back of the others' ranges, one at a time, until none is left.
+ * Each range is one 64-bit word (next, end) changed by compare-and-swap. The
+ * slots themselves run on Halide's pool (halide_default_do_par_for), which
+ * keeps its threads, its nesting and its error handling. */
+static _Atomic int par_threads_set; /* the size an open asked for; 0: Halide's default */
+
+static int par_threads(void) {
+  int n = atomic_load_explicit(&par_threads_set, memory_order_relaxed);
+  if (n > 0) return n;
+  /* Halide's default_desired_num_threads: HL_NUM_THREADS, else the cores. */
+  const char *s = getenv("HL_NUM_THREADS");
+  if (!s) s = getenv("HL_NUMTHREADS");
+  n = s ? atoi(s) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 256 ? 256 : n;
+}
+
+struct par_range {
+  _Alignas(64) _Atomic uint64_t next_end; /* next task: low 32 bits; end: high 32 */
+};
+
+struct par_job {
+  halide_task_t task;
+  uint8_t *closure;
+  int min, slots;
+  _Atomic int status; /* the first failing task's result */
+  struct par_range *ranges;
+};
+
+/* Takes the task at the front (front != 0) or the back of a range. */
+static int par_take(struct par_range *r, int front, uint32_t *index) {
+  uint64_t v = atomic_load_explicit(&r->next_end, memory_order_relaxed);
+  for (;;) {
+    uint32_t next = (uint32_t)v, end = (uint32_t)(v >> 32);
+    if (next >= end) return 0;
+    uint64_t taken = front ? (uint64_t)end << 32 | (next + 1) : (uint64_t)(end - 1) << 32 | next;
+    if (atomic_compare_exchange_weak_explicit(&r->next_end, &v, taken, memory_order_acq_rel,
+                                              memory_order_relaxed)) {
+      *index = front ? next : end - 1;
+      return 1;
+    }
+  }
+}
+
+static int par_run(void *user_context, struct par_job *job, uint32_t index) {
+  if (atomic_load_explicit(&job->status, memory_order_relaxed)) return 0;
+  int rc = job->task(user_context, job->min + (int)index, job->closure);
+  if (rc) {
+    int none = 0;
+    atomic_compare_exchange_strong(&job->status, &none, rc);
+  }
+  return 1;
+}
+
+static int par_slot(void *user_context, int slot, uint8_t *closure) {
+  struct par_job *job = (struct par_job *)closure;
+  uint32_t index;
+  while (par_take(&job->ranges[slot], 1, &index))
+    if (!par_run(user_context, job, index)) return 0;
+  for (int k = 1; k < job->slots; ++k)
+    while (par_take(&job->ranges[(slot + k) % job->slots], 0, &index))
+      if (!par_run(user_context, job, index)) return 0;
+  return 0;
+}
+
+static int albert_do_par_for(void *user_context, halide_task_t task, int min, int size,
+                             uint8_t *closure) {
+  int slots = par_threads();
+  if (slots > size) slots = size;
+  if (slots <= 1) return halide_default_do_par_for(user_context, task, min, size, closure);
+  struct par_range ranges[slots];
+  for (int s = 0; s < slots; ++s)
+    atomic_init(&ranges[s].next_end,
+                (uint64_t)((int64_t)size * (s + 1) / slots) << 32 |
+                    (uint32_t)((int64_t)size * s / slots));
+  struct par_job job = {task, closure, min, slots, 0, ranges};
+  int rc = halide_default_do_par_for(user_context, par_slot, 0, slots, (uint8_t *)&job);
+  int status = atomic_load(&job.status);
+  return status ? status : rc;
+}
+
+static void install_do_par_for(void) { halide_set_custom_do_par_for(albert_do_par_for); }
 
 static __thread char open_error[ERROR_SIZE];
 /* Why this thread's last call with a handle that is not open failed, and
@@ -642,7 +739,13 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   if (!h) return fail(open_error, ALBERT_RT_OUT_OF_MEMORY, "out of memory");
   h->model = model;
   halide_set_error_handler(on_halide_error);
-  if (num_threads > 0) halide_set_num_threads(num_threads);
+  static pthread_once_t par_once = PTHREAD_ONCE_INIT;
+  pthread_once(&par_once, install_do_par_for);
+  if (num_threads > 0) {
+    halide_set_num_threads(num_threads);
+    atomic_store_explicit(&par_threads_set, num_threads > 256 ? 256 : num_threads,
+                          memory_order_relaxed);
+  }
 
   int rc;
   if (!path) {

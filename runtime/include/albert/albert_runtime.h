@@ -47,7 +47,9 @@
  * last open that asked for one (Halide caps it at 256). Its idle
  * workers spin about 80 us before they sleep (runtime.c,
  * halide_thread_yield): awake between the parallel loops of a run, asleep
- * soon after it returns.
+ * soon after it returns. The first open replaces the pool's loop scheduler
+ * (halide_set_custom_do_par_for; runtime.c, albert_do_par_for): each thread
+ * takes a contiguous range of a loop's tasks, then helps with the others'.
  *===----------------------------------------------------------------------===*/
 #ifndef ALBERT_RUNTIME_H
 #define ALBERT_RUNTIME_H
