@@ -191,7 +191,7 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   Var ro("ro"), ri("ri");
   out.split(r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp);
   if (vd > 1) out.vectorize(c, vd);
-  parallelUnlessSmall(out, ro, tokenRows(env) * hidden);
+  parallelUnlessSmall(out, ro, tokenRows(env) * hidden * kElementWork);
   return out;
 }
 

@@ -19,7 +19,7 @@ Var scheduleRows(Func out, const KernelEnv &env, int channels, bool isOutput) {
   out.split(env.r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
       .vectorize(env.c, V, channels % V == 0 ? TailStrategy::ShiftInwards
                                               : TailStrategy::GuardWithIf);
-  parallelUnlessSmall(out, ro, tokenRows(env) * channels * 8);
+  parallelUnlessSmall(out, ro, tokenRows(env) * channels * kElementWork);
   return ro;
 }
 } // namespace

@@ -153,6 +153,15 @@ EmbeddingRows embeddingRows(KernelEnv &env, Halide::Func ids, Halide::Func tt,
 /// 4-layer H 64 model at 1 x 16: 0.071 ms on 1 thread; on 2 threads 0.135 ms
 /// always parallel, 0.105 ms with a 2^18 cut-off, 0.070 ms with 2^20.
 constexpr int64_t kSerialWork = int64_t(1) << 20;
+/// What one element of a memory-bound per-row pass (a LayerNorm's output, the
+/// attention's copy back to token rows) counts as against kSerialWork, in
+/// multiply-adds: such passes go parallel from 2^14 elements (ALBERT-base: 22
+/// token rows). With 8 (the LayerNorms serial below 171 rows), ALBERT-base on
+/// 2 threads spent 0.5 ms (1 x 32) and 2.4 ms (1 x 128) of a run outside
+/// parallel loops, with 64 0.1 and 0.2 ms (benchmarks/compare/loop_trace.c);
+/// whole runs, alternating: 1 x 32 33.0 -> 32.2 ms, 1 x 128 131.6 -> 128.8 ms
+/// (medians of 8 and 6 rounds, within this machine's noise).
+constexpr int kElementWork = 64;
 
 /// Makes `v` of `f` parallel, except in a specialization for `work` <
 /// kSerialWork, which keeps the schedule so far, serial. Call it after the

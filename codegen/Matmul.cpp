@@ -452,7 +452,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .split(ro, rb, rk, mc, TailStrategy::GuardWithIf)
         .reorder(c, ri, rk, rb)
         .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
-    parallelUnlessSmall(out, rk, tokenRows(env) * N * 8);
+    parallelUnlessSmall(out, rk, tokenRows(env) * N * kElementWork);
     if (kc < K) {
       z.compute_at(out, rb).vectorize(c, V, sumTail);
       scheduleBlockedAcc();
