@@ -99,17 +99,16 @@ void halide_thread_yield(void) {
  * from the back of the others' ranges, one at a time, until none is left.
  * Each range is one 64-bit word (next, end) changed by compare-and-swap. The
  * slots themselves run on Halide's pool (halide_default_do_par_for), which
- * keeps its threads, its nesting and its error handling. */
-static _Atomic int par_threads_set; /* the size an open asked for; 0: Halide's default */
+ * keeps its threads, its nesting and its error handling; each task goes
+ * through halide_do_task, as under Halide's own loop. A handler the program
+ * installed before the first open (a static link: halide_set_custom_do_par_for)
+ * is left in place. */
+static _Atomic int par_threads_set; /* the size an open asked for; 0: the default */
+static int par_threads_default;      /* set once, with the handler */
 
 static int par_threads(void) {
   int n = atomic_load_explicit(&par_threads_set, memory_order_relaxed);
-  if (n > 0) return n;
-  /* Halide's default_desired_num_threads: HL_NUM_THREADS, else the cores. */
-  const char *s = getenv("HL_NUM_THREADS");
-  if (!s) s = getenv("HL_NUMTHREADS");
-  n = s ? atoi(s) : (int)sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > 256 ? 256 : n;
+  return n > 0 ? n : par_threads_default;
 }
 
 struct par_range {
@@ -141,7 +140,7 @@ static int par_take(struct par_range *r, int front, uint32_t *index) {
 
 static int par_run(void *user_context, struct par_job *job, uint32_t index) {
   if (atomic_load_explicit(&job->status, memory_order_relaxed)) return 0;
-  int rc = job->task(user_context, job->min + (int)index, job->closure);
+  int rc = halide_do_task(user_context, job->task, job->min + (int)index, job->closure);
   if (rc) {
     int none = 0;
     atomic_compare_exchange_strong(&job->status, &none, rc);
@@ -176,7 +175,16 @@ static int albert_do_par_for(void *user_context, halide_task_t task, int min, in
   return status ? status : rc;
 }
 
-static void install_do_par_for(void) { halide_set_custom_do_par_for(albert_do_par_for); }
+static void install_do_par_for(void) {
+  /* Halide's default_desired_num_threads: HL_NUM_THREADS, else the cores;
+   * read once, as Halide reads them once when its pool starts. */
+  const char *s = getenv("HL_NUM_THREADS");
+  if (!s) s = getenv("HL_NUMTHREADS");
+  int n = s ? atoi(s) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  par_threads_default = n < 1 ? 1 : n > 256 ? 256 : n;
+  halide_do_par_for_t previous = halide_set_custom_do_par_for(albert_do_par_for);
+  if (previous != halide_default_do_par_for) halide_set_custom_do_par_for(previous);
+}
 
 static __thread char open_error[ERROR_SIZE];
 /* Why this thread's last call with a handle that is not open failed, and
