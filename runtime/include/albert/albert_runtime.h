@@ -48,8 +48,9 @@
  * workers spin about 80 us before they sleep (runtime.c,
  * halide_thread_yield): awake between the parallel loops of a run, asleep
  * soon after it returns. The first open replaces the pool's loop scheduler
- * (halide_set_custom_do_par_for; runtime.c, albert_do_par_for): each thread
- * takes a contiguous range of a loop's tasks, then helps with the others'.
+ * (halide_set_custom_do_par_for; runtime.c, albert_do_par_for), unless the
+ * program installed one of its own: each thread takes a contiguous range of
+ * a loop's tasks, then helps with the others'.
  *===----------------------------------------------------------------------===*/
 #ifndef ALBERT_RUNTIME_H
 #define ALBERT_RUNTIME_H
