@@ -88,10 +88,10 @@ void halide_thread_yield(void) {
  * (codegen/Matmul.cpp, prefetchNextPanel) prefetches it for another core, and
  * tasks had to be long runs of panels (8 per loop) for the prefetch to pay.
  * With 8 tasks on 2 cores whose speed the host varies from moment to moment
- * (one vCPU 84 GFLOP/s and the other 158 in the same second, fma_peak
- * pinned to each), a loop ended with one core idle for up to a task: per
- * parallel loop traced at ALBERT-base 1 x 32 on 2 threads, 7.7% of the
- * threads' time (busy / (wall x 2) = 0.92).
+ * (fma_peak pinned to each vCPU in turn, within a minute: 114 and 84
+ * GFLOP/s, then 164 and 158), a loop ended with one core idle for up to a
+ * task: traced at ALBERT-base 1 x 32 on 2 threads, 7.7% of the threads'
+ * time in the parallel loops (busy / (wall x 2) = 0.92).
  * This one (installed at the first open: halide_set_custom_do_par_for) gives
  * each of min(T, tasks) slots a contiguous range of the tasks, which the
  * thread running the slot takes from the front, in order, so a task's next
