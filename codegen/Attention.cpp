@@ -45,9 +45,21 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   Func rowSum(name + "_sum");
   rowSum(i, h, b) = 0.0f;
   rowSum(i, h, b) += p(rj, i, h, b);
+  // Values per head. On a CPU, a head size that is not a whole number of
+  // vectors (D = 26: H 312, 12 heads) is padded with zeros to one (Dp), so
+  // that the weighted sum below runs on whole vectors (the schedule stages
+  // the padded values per head).
+  const int V = vectorWidth(env.target);
+  const bool padHead = !env.gpu && D % V != 0;
+  const int Dp = padHead ? (D + V - 1) / V * V : D;
+  Func vals(name + "_v");
+  if (padHead)
+    vals(d, j, h, b) = select(d < D, qkv(2 * hidden + h * D + min(d, D - 1), b * S + j), 0.0f);
+  else
+    vals(d, j, h, b) = qkv(2 * hidden + h * D + d, b * S + j);
   Func ctx(name + "_ctx");
   ctx(d, i, h, b) = 0.0f;
-  ctx(d, i, h, b) += p(rj, i, h, b) * qkv(2 * hidden + h * D + d, b * S + rj);
+  ctx(d, i, h, b) += p(rj, i, h, b) * vals(d, rj, h, b);
   Func norm(name + "_norm");
   norm(d, i, h, b) = ctx(d, i, h, b) / rowSum(i, h, b);
   // Back to token rows; filler rows (past batch * seq) repeat the last sequence.
@@ -138,7 +150,6 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   // 0.08 ms); the scores' tile stayed in memory (LLVM kept a load and a store
   // around every FMA) until it became a register Func under a wrapper (`sc`):
   // 0.20 -> 0.08 ms. kQ = 2 or 8 and kJ = 2 were no better.
-  const int V = vectorWidth(env.target);
   const int kQ = 4, kJ = 4;
   int vd = V;
   while (vd > 1 && D % vd != 0) vd /= 2;
@@ -148,7 +159,8 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
       .split(i, io, ii, kQ, TailStrategy::RoundUp)
       .reorder(d, ii, io, h, b)
       .fuse(h, b, hb);
-  if (vd > 1) norm.vectorize(d, vd);
+  if (padHead) norm.vectorize(d, V);
+  else if (vd > 1) norm.vectorize(d, vd);
   Expr work = tokenRows(env) * S * hidden * 2;
   parallelUnlessSmall(norm, hb, work);
   kT.compute_at(norm, hb);
@@ -166,7 +178,18 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   }
   ctx.compute_at(norm, io);
   ctx.update().reorder(d, i, rj).unroll(i);
-  if (vd > 1) {
+  if (padHead) {
+    // The sum over keys on Dp / V whole vectors per query, reading the
+    // head's values staged per task with zero columns past D (a clamped
+    // read of qkv in the sum would be a gather per FMA). H 312 (D = 26),
+    // 1 x 128, 1 thread, --target host-profile, 3 alternating runs: the sum
+    // 0.95-1.40 -> 0.14-0.21 ms per layer (it was in 2-lane vectors, the
+    // widest that divided D).
+    vals.compute_at(norm, hb).vectorize(d, V);
+    norm.bound_extent(d, Dp);
+    ctx.vectorize(d, V, TailStrategy::RoundUp);
+    ctx.update().vectorize(d, V, TailStrategy::RoundUp).unroll(d);
+  } else if (vd > 1) {
     ctx.vectorize(d, vd);
     ctx.update().vectorize(d, vd).unroll(d);
   }
