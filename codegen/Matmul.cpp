@@ -56,19 +56,28 @@ MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
   }
   // Panel widths from ../shared/notes/halide-cpu.md: 3 vectors x 8 rows = 24
   // accumulators fit the 32 AVX-512 registers with room for the loads. N is
-  // padded to whole 3-vector panels where that adds at most 1/16 of the
-  // work: 2-vector tiles (16 accumulators) were slower. ALBERT-large
-  // (N = 1024, 4096: 22 and 86 panels of 48 instead of 32 and 128 of 32),
-  // 1 x 128, 2 threads: 297.5 -> 291.0 ms (alternating albertc bench).
-  int v = vectorWidth(t);
+  // padded to whole panels (weights and bias with zero columns), and the
+  // panel is the one with the least padded work per column's speed: 2-vector
+  // tiles (16 accumulators) run ~5% slower than 3-vector ones, 1-vector
+  // tiles (8 accumulators: 9 loads per 8 FMAs) ~35% slower. Measured on the
+  // dev machine: ALBERT-large (N = 1024, 4096: 22 and 86 panels of 48
+  // instead of 32 and 128 of 32), 1 x 128, 2 threads: 297.5 -> 291.0 ms
+  // (alternating albertc bench); H = 312 (N = 312, was in 1-vector panels),
+  // 1 x 128, 1 thread, --target host-profile, 3 alternating runs: FFN-out + LayerNorm 0.89-0.99 -> 0.59-0.65 ms per layer with 2
+  // vectors (padded to 320), 0.66-0.72 with 3 (336).
+  const int v = vectorWidth(t);
   MatmulLayout l;
   l.n = n;
   l.k = k;
-  l.panel = v;
-  for (int p : {3 * v, 2 * v})
-    if (n % p == 0) { l.panel = p; break; }
-  const int padded3 = (n + 3 * v - 1) / (3 * v) * (3 * v);
-  if (l.panel != 3 * v && 16 * (padded3 - n) <= n) l.panel = 3 * v;
+  int64_t best = 0;
+  const std::pair<int, int> panels[] = {{3 * v, 20}, {2 * v, 21}, {v, 27}}; // width, slowdown
+  for (auto [p, slowdown] : panels) {
+    const int64_t padded = (n + p - 1) / p * p, cost = padded * slowdown;
+    if (best == 0 || cost < best || (cost == best && padded < l.paddedN())) {
+      best = cost;
+      l.panel = p;
+    }
+  }
   return l;
 }
 
