@@ -245,9 +245,11 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   if (!gpu) {
     // The runtime's buffers start on 64-byte lines (one aligned arena).
     ob.set_host_alignment(64);
-    // Only rows of whole 64-byte lines: LLVM splits the non-temporal stores
-    // it cannot prove aligned into narrower ones, down to scalar movnti.
-    k.streamOutput = int64_t(c) * 4 >= kStreamedRowBytes && c % 16 == 0;
+    // Only rows of whole 32-byte half lines: LLVM splits the non-temporal
+    // stores it cannot prove aligned into narrower ones, down to scalar
+    // movnti; at c % 16 == 8 (V = 21128, the Chinese ALBERTs) every other
+    // row starts mid-line and its zmm stores become two ymm movntps.
+    k.streamOutput = int64_t(c) * 4 >= kStreamedRowBytes && c % 8 == 0;
   }
 
   for (ImageParam &p : params) k.arguments.push_back(p);

@@ -25,13 +25,15 @@ namespace codegen {
 /// Rows of a GEMM output tile; activation row counts are padded to it.
 constexpr int kRowBlock = 8;
 
-/// CPU: a kernel whose output rows are at least this wide and whole 64-byte
-/// lines stores them non-temporally. Of ALBERT's kernel outputs only the MLM
-/// logits (V x 4 bytes per row) are: the caller reads them, no kernel does,
-/// and at 15 MB (ALBERT-base, 1 x 128) they would cost a read for ownership
-/// per line and evict the shared layer's weights from L3.
-/// ALBERT-base, 1 x 128, 2 threads (--target host-profile, 6 alternating
-/// runs each): the MLM head 6.5-7.1 -> 5.1-6.5 ms per run.
+/// CPU: a kernel whose output rows are at least this wide and a multiple of
+/// 8 floats (32-byte half lines) stores them non-temporally. Of ALBERT's
+/// kernel outputs only the MLM logits (V x 4 bytes per row) are: the caller
+/// reads them, no kernel does, and at 15 MB (ALBERT-base, 1 x 128) they would
+/// cost a read for ownership per line and evict the shared layer's weights
+/// from L3. ALBERT-base, 1 x 128, 2 threads (--target host-profile, 6
+/// alternating runs each): the MLM head 6.5-7.1 -> 5.1-6.5 ms per run. At
+/// V = 21128 (rows 8 floats past whole lines; H 312, 1 x 128, 1 thread, 3
+/// alternating runs): 8.4-8.6 -> 7.4-7.9 ms.
 constexpr int kStreamedRowBytes = 64 * 1024;
 
 /// Up to this many token rows (batch x seq) the library calls the few-rows
