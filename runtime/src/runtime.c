@@ -106,6 +106,9 @@ void halide_thread_yield(void) {
 static _Atomic int par_threads_set; /* the size an open asked for; 0: the default */
 static int par_threads_default;      /* set once, with the handler */
 
+/* Halide's pool has at most 256 threads (halide_set_num_threads clamps). */
+static int clamp_threads(int n) { return n < 1 ? 1 : n > 256 ? 256 : n; }
+
 static int par_threads(void) {
   int n = atomic_load_explicit(&par_threads_set, memory_order_relaxed);
   return n > 0 ? n : par_threads_default;
@@ -181,7 +184,7 @@ static void install_do_par_for(void) {
   const char *s = getenv("HL_NUM_THREADS");
   if (!s) s = getenv("HL_NUMTHREADS");
   int n = s ? atoi(s) : (int)sysconf(_SC_NPROCESSORS_ONLN);
-  par_threads_default = n < 1 ? 1 : n > 256 ? 256 : n;
+  par_threads_default = clamp_threads(n);
   halide_do_par_for_t previous = halide_set_custom_do_par_for(albert_do_par_for);
   if (previous != halide_default_do_par_for) halide_set_custom_do_par_for(previous);
 }
@@ -751,8 +754,7 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   pthread_once(&par_once, install_do_par_for);
   if (num_threads > 0) {
     halide_set_num_threads(num_threads);
-    atomic_store_explicit(&par_threads_set, num_threads > 256 ? 256 : num_threads,
-                          memory_order_relaxed);
+    atomic_store_explicit(&par_threads_set, clamp_threads(num_threads), memory_order_relaxed);
   }
 
   int rc;
