@@ -142,15 +142,16 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   // extra query rows read the last row and are never used): their scores
   // against all keys, softmax, then the weighted sum of values. The two
   // reductions keep their accumulators in registers for the whole reduction:
-  // scores as kQ rows x kJ key vectors per chunk of keys (16 zmm), the
-  // context as kQ rows x D/V vectors (16 zmm at D = 64). Nothing [S, S]-sized
+  // scores as kQ rows x kJ key vectors per chunk of keys (16 zmm; 8 ymm with
+  // AVX2's 16 registers), the context as kQ rows x dc vectors (16 zmm at
+  // D = 64; heads of 128 in two halves, and 8 ymm). Nothing [S, S]-sized
   // is kept per head beyond one query block. Measured (ALBERT-base 1x128, 2
   // threads, --target host-profile): attention 0.72 -> 0.46 ms per layer when
   // the context sum moved from a memory accumulator to registers (0.23 ->
   // 0.08 ms); the scores' tile stayed in memory (LLVM kept a load and a store
   // around every FMA) until it became a register Func under a wrapper (`sc`):
   // 0.20 -> 0.08 ms. kQ = 2 or 8 and kJ = 2 were no better.
-  const int kQ = 4, kJ = 4;
+  const int kQ = 4, kJ = V == 16 ? 4 : 2;
   int vd = V;
   while (vd > 1 && D % vd != 0) vd /= 2;
   Var io("io"), ii("ii"), hb("hb"), jo("jo"), ji("ji");
@@ -177,7 +178,6 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
     kT.vectorize(j, V, TailStrategy::RoundUp);
   }
   ctx.compute_at(norm, io);
-  ctx.update().reorder(d, i, rj).unroll(i);
   if (padHead) {
     // The sum over keys on Dp / V whole vectors per query, reading the
     // head's values staged per task with zero columns past D (a clamped
@@ -187,12 +187,20 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
     // widest that divided D).
     vals.compute_at(norm, hb).vectorize(d, V);
     norm.bound_extent(d, Dp);
-    ctx.vectorize(d, V, TailStrategy::RoundUp);
-    ctx.update().vectorize(d, V, TailStrategy::RoundUp).unroll(d);
-  } else if (vd > 1) {
-    ctx.vectorize(d, vd);
-    ctx.update().vectorize(d, vd).unroll(d);
   }
+  // The context of a query block, dc of the head's Dp / V vectors at a
+  // time: kQ x dc accumulators in registers (at most 16 zmm or 8 ymm).
+  const int nv = Dp / V, maxAcc = V == 16 ? 16 : 8;
+  int dc = nv;
+  while (kQ * dc > maxAcc || nv % dc != 0) --dc;
+  Var dO("dO"), dI("dI");
+  ctx.vectorize(d, V);
+  ctx.update()
+      .split(d, dO, dI, dc * V)
+      .reorder(dI, i, rj, dO)
+      .vectorize(dI, V)
+      .unroll(dI)
+      .unroll(i);
   for (Func f : {rowMax, rowSum}) f.compute_at(norm, io);
   // Stored per task (Halide folds them to the kQ rows of one query block):
   // computed per query block they were a heap allocation each, 384 per layer

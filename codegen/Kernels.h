@@ -176,6 +176,12 @@ Halide::Expr tokenRows(const KernelEnv &env);
 /// Vector width in float32 lanes for the target (16 with AVX-512, 8 with AVX2).
 int vectorWidth(const Halide::Target &t);
 
+/// CPU: rows of a GEMM register tile (a divisor of kRowBlock). 8 with
+/// AVX-512's 32 vector registers (8 x 3 zmm accumulators); 4 with AVX2's 16
+/// (4 x 3 ymm accumulators, 3 weight vectors and a broadcast: 8-row tiles
+/// spilled their 24 accumulators to the stack).
+int gemmTileRows(const Halide::Target &t);
+
 /// GPU loops: on a GPU target, gpu_blocks / gpu_threads over `vars`
 /// (innermost first, at most 3); with the GPU schedule on the host, blocks
 /// become parallel loops and threads stay serial loops.

@@ -27,6 +27,8 @@ int vectorWidth(const Target &t) {
   return t.has_feature(Target::AVX512) || t.has_feature(Target::AVX512_Skylake) ? 16 : 8;
 }
 
+int gemmTileRows(const Target &t) { return vectorWidth(t) == 16 ? kRowBlock : kRowBlock / 2; }
+
 void gpuBlocks(const KernelEnv &env, Stage s, const std::vector<VarOrRVar> &v) {
   if (!env.target.has_gpu_feature()) {
     for (const VarOrRVar &x : v) s.parallel(x);
@@ -317,9 +319,10 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   }
 
   // --- The schedule (CPU) --------------------------------------------------
-  // Output tile kRowBlock rows x P columns, the accumulator in registers for
-  // the whole K loop: per k, P / V vector loads of W, kRowBlock broadcasts of
-  // x, P / V * kRowBlock FMAs (24 zmm accumulators, no spills).
+  // Output tile tr rows x P columns (gemmTileRows: 8 with AVX-512, 4 with
+  // AVX2), the accumulator in registers for the whole K loop: per k, P / V
+  // vector loads of W, tr broadcasts of x, P / V * tr FMAs (24 zmm or 12 ymm
+  // accumulators, no spills).
   // Rows come in blocks of `mc` tiles, and within a block the loop runs over
   // weight panels outside the tiles: each panel (K x P floats) is read from
   // L2 by every tile of the block instead of streaming the whole weight from
@@ -353,7 +356,11 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   Expr work = tokenRows(env) * N * K;
   if (!isOutput) out.compute_root();
 
-  const int mc = K >= 2048 ? 32 : 64;
+  // Row blocks of 256 or 512 rows: `mc` tiles of `tr` rows (`mcRows` of
+  // kRowBlock rows for a LayerNorm's row loop).
+  const int tr = gemmTileRows(env.target);
+  const int blockRows = K >= 2048 ? 256 : 512;
+  const int mc = blockRows / tr, mcRows = blockRows / kRowBlock;
   // Long K (kBlock) is blocked: the accumulators live in memory (a root
   // buffer, rows x paddedN) across K blocks, and each K block's 8 x P tile is
   // summed in registers (`part`, acc's reduction rfactor'ed over the blocks)
@@ -379,7 +386,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         acp("acp");
     acc.compute_root();
     Var ar0("ar0"), ari0("ari0");
-    acc.split(r, ar0, ari0, kRowBlock, TailStrategy::RoundUp)
+    acc.split(r, ar0, ari0, tr, TailStrategy::RoundUp)
         .vectorize(c, V, TailStrategy::RoundUp)
         .unroll(ari0);
     parallelUnlessSmall(acc, ar0, tokenRows(env) * N);
@@ -387,7 +394,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     Func part = acc.update().rfactor(ko, u);
     acc.update()
         .split(c, ac, acv, P, TailStrategy::RoundUp)
-        .split(r, ar, ari, kRowBlock, TailStrategy::RoundUp)
+        .split(r, ar, ari, tr, TailStrategy::RoundUp)
         .split(ar, arb, ark, mc, TailStrategy::GuardWithIf)
         .split(ac, act, acp, blockedPanelsPerTask(env, layout), TailStrategy::GuardWithIf)
         .reorder(acv, ari, ark, acp, ko, act, arb)
@@ -422,10 +429,10 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   };
 
   if (!epi.residualLn && fuseInput) {
-    // The input (the embedding rows) is computed per 8-row tile, so the
-    // tiles of a row block run over all panels before the next tile; the
+    // The input (the embedding rows) is computed per tile, so the tiles of
+    // a row block run over all panels before the next tile; the
     // projection's weight (E x H) is small enough to stay in L2.
-    out.split(r, ro, ri, kRowBlock, rowTail)
+    out.split(r, ro, ri, tr, rowTail)
         .split(c, co, ci, P, colTail)
         .reorder(ci, ri, co, ro)
         .vectorize(ci, V)
@@ -441,7 +448,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     parallelUnlessSmall(out, ro, tokenRows(env) * N);
     scheduleBlockedAcc();
   } else if (!epi.residualLn) {
-    out.split(r, ro, ri, kRowBlock, rowTail)
+    out.split(r, ro, ri, tr, rowTail)
         .split(c, co, ci, P, colTail)
         .split(ro, rb, rk, mc, TailStrategy::GuardWithIf)
         .reorder(ci, ri, rk, co, rb)
@@ -458,7 +465,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     TailStrategy sumTail = (N % P == 0) ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
     Var zo("zo"), zi("zi");
     out.split(r, ro, ri, kRowBlock, rowTail)
-        .split(ro, rb, rk, mc, TailStrategy::GuardWithIf)
+        .split(ro, rb, rk, mcRows, TailStrategy::GuardWithIf)
         .reorder(c, ri, rk, rb)
         .vectorize(c, V, N % V == 0 ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
     parallelUnlessSmall(out, rk, tokenRows(env) * N * kElementWork);
@@ -467,7 +474,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
       scheduleBlockedAcc();
     } else {
       z.compute_at(out, rb)
-          .split(r, zo, zi, kRowBlock, TailStrategy::ShiftInwards)
+          .split(r, zo, zi, tr, TailStrategy::ShiftInwards)
           .split(c, co, ci, P, sumTail)
           .reorder(ci, zi, zo, co)
           .vectorize(ci, V)
