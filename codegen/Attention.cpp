@@ -150,7 +150,8 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   // the context sum moved from a memory accumulator to registers (0.23 ->
   // 0.08 ms); the scores' tile stayed in memory (LLVM kept a load and a store
   // around every FMA) until it became a register Func under a wrapper (`sc`):
-  // 0.20 -> 0.08 ms. kQ = 2 or 8 and kJ = 2 were no better.
+  // 0.20 -> 0.08 ms. kQ = 2 or 8 and kJ = 2 were no better (with AVX-512;
+  // AVX2 takes kJ = 2 so that the tile fits its 16 registers).
   const int kQ = 4, kJ = V == 16 ? 4 : 2;
   int vd = V;
   while (vd > 1 && D % vd != 0) vd /= 2;

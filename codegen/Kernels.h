@@ -22,7 +22,8 @@
 namespace albertc {
 namespace codegen {
 
-/// Rows of a GEMM output tile; activation row counts are padded to it.
+/// Activation row counts are padded to a multiple of this: the rows of an
+/// elementwise kernel's tile and of an AVX-512 GEMM tile (gemmTileRows).
 constexpr int kRowBlock = 8;
 
 /// CPU: a kernel whose output rows are at least this wide and a multiple of
@@ -97,8 +98,9 @@ struct MatmulEpilogue {
 };
 struct MatmulResult {
   Halide::Func out;
-  /// The loop over row blocks; only set when `fuseInput`: the caller computes
-  /// its input (and what the input needs) there, kRowBlock rows at a time.
+  /// Only set when `fuseInput`: the row loop where the caller computes the
+  /// input (and what the input needs): a GEMM tile's gemmTileRows rows, or a
+  /// LayerNorm epilogue's row block.
   Halide::LoopLevel rowBlock;
 };
 /// K per block of a CPU GEMM's reduction (matmul), or K when it is not

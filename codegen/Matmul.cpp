@@ -59,23 +59,25 @@ MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
   // Panel widths from ../shared/notes/halide-cpu.md: 3 vectors x 8 rows = 24
   // accumulators fit the 32 AVX-512 registers with room for the loads. N is
   // padded to whole panels (weights and bias with zero columns), and the
-  // panel is the one with the least padded work per column's speed: 2-vector
-  // tiles (16 accumulators) run ~5% slower than 3-vector ones, 1-vector
-  // tiles (8 accumulators: 9 loads per 8 FMAs) ~35% slower. Measured on the
-  // dev machine: ALBERT-large (N = 1024, 4096: 22 and 86 panels of 48
-  // instead of 32 and 128 of 32), 1 x 128, 2 threads: 297.5 -> 291.0 ms
-  // (alternating albertc bench); H = 312 (N = 312, was in 1-vector panels),
-  // 1 x 128, 1 thread, --target host-profile, 3 alternating runs: FFN-out + LayerNorm 0.89-0.99 -> 0.59-0.65 ms per layer with 2
-  // vectors (padded to 320), 0.66-0.72 with 3 (336).
+  // panel is the one with the least padded work times its width's time per
+  // column, relative to 3 vectors: 2 vectors 1.04, 1 vector 1.5. Measured
+  // on the dev machine (AVX-512): ALBERT-large, N = 1024 in 22 panels of 48
+  // (padded to 1056) against 32 of 32, 1 x 128, 2 threads: 291.0 against
+  // 297.5 ms (alternating albertc bench), so 2 vectors cost more than the
+  // 3% padding per column; H 312, N = 312, 1 x 128, 1 thread, 3 alternating
+  // profiled runs, FFN-out + LayerNorm per layer: 0.59-0.65 ms in 2-vector
+  // panels (padded to 320), 0.66-0.72 in 3 (336), 0.89-0.99 in 1 (320: 8
+  // accumulators, 9 loads per 8 FMAs). The AVX2 tiles (4 rows) have the
+  // same table, not measured there.
   const int v = vectorWidth(t);
   MatmulLayout l;
   l.n = n;
   l.k = k;
   int64_t best = 0;
-  const std::pair<int, int> panels[] = {{3 * v, 20}, {2 * v, 21}, {v, 27}}; // width, slowdown
-  for (auto [p, slowdown] : panels) {
-    const int64_t padded = (n + p - 1) / p * p, cost = padded * slowdown;
-    if (best == 0 || cost < best || (cost == best && padded < l.paddedN())) {
+  const std::pair<int, int> panels[] = {{3 * v, 25}, {2 * v, 26}, {v, 38}}; // width, time x 25
+  for (auto [p, time] : panels) {
+    const int64_t cost = int64_t((n + p - 1) / p * p) * time;
+    if (best == 0 || cost < best) {
       best = cost;
       l.panel = p;
     }
@@ -362,7 +364,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   const int blockRows = K >= 2048 ? 256 : 512;
   const int mc = blockRows / tr, mcRows = blockRows / kRowBlock;
   // Long K (kBlock) is blocked: the accumulators live in memory (a root
-  // buffer, rows x paddedN) across K blocks, and each K block's 8 x P tile is
+  // buffer, rows x paddedN) across K blocks, and each K block's tr x P tile is
   // summed in registers (`part`, acc's reduction rfactor'ed over the blocks)
   // and then added to them, once per kc FMAs per accumulator. A task's loop
   // runs K blocks outside its panels outside the row block's tiles, so the
