@@ -3,7 +3,8 @@
 // Walks a kernel body in order and maps each SSA value to a Halide Func.
 // Block arguments become ImageParams: activations (c, row), ids (s, b), and
 // weights in the layout their use asks for (packed panels for a matmul
-// weight, a padded vector for its bias, plain otherwise).
+// weight and, on a CPU, for the word embeddings; a padded vector for a
+// matmul's bias; plain otherwise).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,15 +51,29 @@ llvm::Error assignLayouts(KernelOp op, const Target &target, bool gpu,
     layouts[v] = l;
     return llvm::Error::success();
   };
+  auto panelsOf = [&](Value w) {
+    auto ws = w.getType().cast<ShapedType>().getShape();
+    return WeightLayout{WeightLayout::MatmulPanels,
+                        MatmulLayout::choose(int(ws[0]), int(ws[1]), target, gpu)};
+  };
   for (Operation &o : body.without_terminator()) {
+    // On a CPU the word embeddings are stored as the panels of a [vocab, E]
+    // matmul weight: the layout in which the MLM decoder, tied to them, reads
+    // them in its kernel, so that the weights file holds one copy (the packer
+    // merges equal (value, layout) pairs). The lookup reads a row through the
+    // panels (tableRows). On a GPU the lookup keeps plain rows, which its
+    // threads read coalesced along E.
+    Value word;
+    if (auto e = dyn_cast<EmbeddingsOp>(o)) word = e.word();
+    else if (auto e = dyn_cast<FusedEmbeddingOp>(o)) word = e.word();
+    if (word && !gpu)
+      if (auto e = set(word, panelsOf(word))) return e;
     Value w, b;
     if (auto mm = dyn_cast<MatmulOp>(o)) w = mm.weight(), b = mm.bias();
     else if (auto mm = dyn_cast<MatmulAddLayerNormOp>(o)) w = mm.weight(), b = mm.bias();
     else if (auto fe = dyn_cast<FusedEmbeddingOp>(o)) w = fe.proj_weight(), b = fe.proj_bias();
     if (!w) continue;
-    auto ws = w.getType().cast<ShapedType>().getShape();
-    WeightLayout panels{WeightLayout::MatmulPanels,
-                        MatmulLayout::choose(int(ws[0]), int(ws[1]), target, gpu)};
+    WeightLayout panels = panelsOf(w);
     WeightLayout bias{WeightLayout::PaddedBias, panels.matmul};
     if (auto e = set(w, panels)) return e;
     if (auto e = set(b, bias)) return e;
@@ -129,11 +144,28 @@ ImageParam makeParam(Value arg, const KernelArg &spec, unsigned i) {
   }
   return p;
 }
+/// A table argument as rows (c, row). A table stored as matmul panels
+/// ([N / P][K][P]: the word embeddings on a CPU, see assignLayouts) is read
+/// back through them: row v is lane v % P of panel v / P, its K values P
+/// floats apart. The lookup gathers them (a few rows per token; the weights
+/// file and the memory a library maps lose a copy of the table).
+Func tableRows(Value arg, Func table, const std::vector<KernelArg> &args) {
+  const KernelArg &spec = args[arg.cast<BlockArgument>().getArgNumber()];
+  if (spec.layout.kind != WeightLayout::MatmulPanels) return table;
+  const int P = spec.layout.matmul.panel;
+  Var c("c"), v("v");
+  Func rows(table.name() + "_rows");
+  rows(c, v) = table(v % P, c, v / P);
+  return rows;
+}
+
 /// The embedding rows of an albert.embeddings or albert.fused_embedding.
 template <typename Op, typename Lookup>
-EmbeddingRows embeddingRowsOf(KernelEnv &env, Op e, Lookup F, const std::string &name) {
+EmbeddingRows embeddingRowsOf(KernelEnv &env, Op e, Lookup F, const std::vector<KernelArg> &args,
+                              const std::string &name) {
   auto dim = [](Value v, int d) { return int(v.getType().cast<ShapedType>().getDimSize(d)); };
-  return embeddingRows(env, F(e.input_ids()), F(e.token_type_ids()), F(e.word()),
+  return embeddingRows(env, F(e.input_ids()), F(e.token_type_ids()),
+                       tableRows(e.word(), F(e.word()), args),
                        F(e.position()), F(e.token_type()), F(e.ln_weight()), F(e.ln_bias()),
                        dim(e.word(), 0), dim(e.position(), 0), dim(e.token_type(), 0),
                        dim(e.word(), 1), float(e.eps().convertToDouble()), name);
@@ -213,12 +245,12 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
       if (isOutput) return fail(&o, "gather_cls cannot be a kernel's output");
       result = gatherCls(env, F(g.input()), name);
     } else if (auto e = dyn_cast<EmbeddingsOp>(o)) {
-      EmbeddingRows rows = embeddingRowsOf(env, e, F, name);
+      EmbeddingRows rows = embeddingRowsOf(env, e, F, k.args, name);
       rows.scheduleRows(env, int(lastDim(e.result())), isOutput);
       result = rows.out;
     } else if (auto e = dyn_cast<FusedEmbeddingOp>(o)) {
       auto ps = e.proj_weight().getType().cast<ShapedType>().getShape();
-      EmbeddingRows rows = embeddingRowsOf(env, e, F, name + "_rows");
+      EmbeddingRows rows = embeddingRowsOf(env, e, F, k.args, name + "_rows");
       // On the CPU the rows are made per row block of the projection; on the
       // GPU they are a kernel of their own.
       if (gpu) rows.scheduleRows(env, int(ps[1]), /*isOutput=*/false);
