@@ -153,16 +153,13 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   // 0.20 -> 0.08 ms. kQ = 2 or 8 and kJ = 2 were no better (with AVX-512;
   // AVX2 takes kJ = 2 so that the tile fits its 16 registers).
   const int kQ = 4, kJ = V == 16 ? 4 : 2;
-  int vd = V;
-  while (vd > 1 && D % vd != 0) vd /= 2;
   Var io("io"), ii("ii"), hb("hb"), jo("jo"), ji("ji");
   norm.compute_root()
       .reorder(d, i, h, b)
       .split(i, io, ii, kQ, TailStrategy::RoundUp)
       .reorder(d, ii, io, h, b)
       .fuse(h, b, hb);
-  if (padHead) norm.vectorize(d, V);
-  else if (vd > 1) norm.vectorize(d, vd);
+  norm.vectorize(d, V); // D is a multiple of V, or padded to Dp (below)
   Expr work = tokenRows(env) * S * hidden * 2;
   parallelUnlessSmall(norm, hb, work);
   kT.compute_at(norm, hb);
@@ -222,6 +219,9 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   if (!isOutput) out.compute_root();
   Var ro("ro"), ri("ri");
   out.split(r, ro, ri, kRowBlock, isOutput ? TailStrategy::ShiftInwards : TailStrategy::RoundUp);
+  // Back to token rows in the widest vectors that stay within a head.
+  int vd = V;
+  while (vd > 1 && D % vd != 0) vd /= 2;
   if (vd > 1) out.vectorize(c, vd);
   parallelUnlessSmall(out, ro, tokenRows(env) * hidden * kElementWork);
   return out;
