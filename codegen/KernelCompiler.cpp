@@ -147,10 +147,13 @@ ImageParam makeParam(Value arg, const KernelArg &spec, unsigned i) {
 /// A table argument as rows (c, row). A table stored as matmul panels
 /// ([N / P][K][P]: the word embeddings on a CPU, see assignLayouts) is read
 /// back through them: row v is lane v % P of panel v / P, its K values P
-/// floats apart. The lookup gathers them (a few rows per token; the weights
-/// file and the memory a library maps lose a copy of the table).
+/// floats apart. The lookup gathers one such row per token (ALBERT-base:
+/// 128 loads 192 bytes apart), and the weights file and the memory a library
+/// holds lose a copy of the table (15 MB).
 Func tableRows(Value arg, Func table, const std::vector<KernelArg> &args) {
-  const KernelArg &spec = args[arg.cast<BlockArgument>().getArgNumber()];
+  auto block = arg.dyn_cast<BlockArgument>();
+  if (!block) return table;
+  const KernelArg &spec = args[block.getArgNumber()];
   if (spec.layout.kind != WeightLayout::MatmulPanels) return table;
   const int P = spec.layout.matmul.panel;
   Var c("c"), v("v");
