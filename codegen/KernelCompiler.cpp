@@ -147,9 +147,9 @@ ImageParam makeParam(Value arg, const KernelArg &spec, unsigned i) {
 /// A table argument as rows (c, row). A table stored as matmul panels
 /// ([N / P][K][P]: the word embeddings on a CPU, see assignLayouts) is read
 /// back through them: row v is lane v % P of panel v / P, its K values P
-/// floats apart. The lookup gathers one such row per token (ALBERT-base:
-/// 128 loads 192 bytes apart), and the weights file and the memory a library
-/// holds lose a copy of the table (15 MB).
+/// floats apart. The lookup gathers one such row per token (E loads 4P
+/// bytes apart), so that the weights file and a library's memory hold one
+/// copy of a table the MLM decoder also reads.
 Func tableRows(Value arg, Func table, const std::vector<KernelArg> &args) {
   auto block = arg.dyn_cast<BlockArgument>();
   if (!block) return table;
