@@ -123,7 +123,8 @@ llvm::Error WeightPacker::write(const std::string &path, const SafetensorsFile &
   albert_rt_weights_header hdr;
   std::memset(&hdr, 0, sizeof hdr);
   os.write(reinterpret_cast<const char *>(&hdr), sizeof hdr); // rewritten at the end
-  uint64_t checksum = ALBERT_RT_CHECKSUM_SEED;
+  albert_rt_checksum_state checksum;
+  albert_rt_checksum_init(&checksum);
   std::vector<float> values, packed;
   for (PackedWeight &w : weights_) {
     if (auto e = evaluate(w.value, file, values, warn)) return e;
@@ -146,19 +147,19 @@ llvm::Error WeightPacker::write(const std::string &path, const SafetensorsFile &
     }
     const auto *bytes = reinterpret_cast<const unsigned char *>(packed.data());
     size_t n = packed.size() * sizeof(float);
-    checksum = albert_rt_checksum(checksum, bytes, n);
+    albert_rt_checksum_update(&checksum, bytes, n);
     os.write(reinterpret_cast<const char *>(bytes), n);
   }
-  std::memcpy(hdr.magic, "ALBERTW2", 8);
+  std::memcpy(hdr.magic, "ALBERTW3", 8);
   hdr.fingerprint = fingerprint;
   hdr.file_size = size;
-  hdr.checksum = checksum;
+  hdr.checksum = albert_rt_checksum_final(&checksum);
   os.seek(0);
   os.write(reinterpret_cast<const char *>(&hdr), sizeof hdr);
   os.close();
   if (os.has_error())
     return llvm::createStringError(os.error(), path + ": write failed: " + os.error().message());
-  checksumOut = checksum;
+  checksumOut = hdr.checksum;
   return llvm::Error::success();
 }
 

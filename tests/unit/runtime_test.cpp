@@ -194,22 +194,28 @@ TEST_F(RuntimeTest, ChecksTheWeightsFile) {
   EXPECT_EQ(api.open(path.c_str(), nullptr, &m), 3);
   EXPECT_NE(std::string(api.error(nullptr)).find("checksum"), std::string::npos);
   // The top bit of two words flipped: format 1's FNV-1a checksum let such
-  // pairs cancel (fuzz_weights_open found two damaged float exponents).
-  std::string pair = bytes;
-  pair[64 + 7] ^= char(0x80);
-  pair[64 + 8 * 1000 + 7] ^= char(0x80);
-  std::ofstream(path, std::ios::binary) << pair;
-  EXPECT_EQ(api.open(path.c_str(), nullptr, &m), 3);
-  EXPECT_NE(std::string(api.error(nullptr)).find("checksum"), std::string::npos)
-      << api.error(nullptr);
-  // A weights file of the previous format.
-  std::string v1 = bytes;
-  v1[7] = '1';
-  std::ofstream(path, std::ios::binary) << v1;
-  EXPECT_EQ(api.open(path.c_str(), nullptr, &m), 3);
-  EXPECT_NE(std::string(api.error(nullptr)).find("older albertc (format 1): recompile"),
-            std::string::npos)
-      << api.error(nullptr);
+  // pairs cancel (fuzz_weights_open found two damaged float exponents). Words
+  // 0 and 1000 share a checksum lane, 0 and 1001 do not.
+  for (int second : {1000, 1001}) {
+    std::string pair = bytes;
+    pair[64 + 7] ^= char(0x80);
+    pair[64 + 8 * second + 7] ^= char(0x80);
+    std::ofstream(path, std::ios::binary) << pair;
+    EXPECT_EQ(api.open(path.c_str(), nullptr, &m), 3);
+    EXPECT_NE(std::string(api.error(nullptr)).find("checksum"), std::string::npos)
+        << api.error(nullptr);
+  }
+  // Weights files of the previous formats.
+  for (char format : {'1', '2'}) {
+    std::string old = bytes;
+    old[7] = format;
+    std::ofstream(path, std::ios::binary) << old;
+    EXPECT_EQ(api.open(path.c_str(), nullptr, &m), 3);
+    EXPECT_NE(std::string(api.error(nullptr))
+                  .find(std::string("older albertc (format ") + format + "): recompile"),
+              std::string::npos)
+        << api.error(nullptr);
+  }
   // Another model's weights (the fingerprint differs).
   std::string other = bytes;
   other[8] ^= 1;
