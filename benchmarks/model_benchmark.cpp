@@ -4,10 +4,9 @@
 //
 // OUT_DIR is a folder made by `albertc compile`. Times <name>_run over a
 // batch x seq grid (seq clamped to the model's maximum) on random ids.
-// Counter: tokens/s. Per kernel: GFLOP/s and the fraction of the FMA peak
-// of each GEMM shape in kernel_benchmark; every stage's time in a library
-// compiled with --target host-profile (`albertc bench` prints Halide's
-// report at exit).
+// Counter: tokens/s. GFLOP/s and the fraction of the FMA peak of each GEMM
+// shape alone: kernel_benchmark; of each op inside the whole model: a
+// library compiled with --target host-profile, `albertc bench OUT --ops`.
 //
 //===----------------------------------------------------------------------===//
 

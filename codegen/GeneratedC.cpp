@@ -50,6 +50,63 @@ int cudaCapability(const Halide::Target &t) {
     if (t.has_feature(c.first)) return c.second;
   return 20; // Halide's default PTX target
 }
+
+/// A profiling build's (a target with `profile`) report per op: the Halide
+/// profiler's sampled time of each op's Funcs, summed per kernel over the
+/// runs since the last reset, with the op's FLOPs per call (OpWork), for
+/// `albertc bench --ops`. Entry "rest" of each kernel: the rest of its
+/// pipeline's time (Funcs of no op, Halide's overhead).
+void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n) {
+  c << "\n/* Profiling build: each op's share of the Halide profiler's samples. */\n"
+    << "typedef struct op_work {\n"
+    << "  const char *kernel, *prefix, *label; /* prefix 0: the kernel's rest */\n"
+    << "  int64_t per_row, per_token, per_token_seq;\n"
+    << "} op_work;\n"
+    << "static const op_work op_works[] = {\n";
+  size_t count = 0;
+  for (const CompiledKernel &k : plan.kernels) {
+    for (const OpWork &w : k.ops) {
+      c << "  {\"" << k.function << "\", " << cString(w.prefix) << ", " << cString(w.label)
+        << ", " << w.perRow << ", " << w.perToken << ", " << w.perTokenSeq << "},\n";
+      ++count;
+    }
+    c << "  {\"" << k.function << "\", 0, \"rest\", 0, 0, 0},\n";
+    ++count;
+  }
+  c << "};\n"
+    << "/* Whether Func `name` is the op's: `prefix`, or `prefix` then '_' or '$'. */\n"
+    << "static int op_func(const char *prefix, const char *name) {\n"
+    << "  size_t len = strlen(prefix);\n"
+    << "  return strncmp(name, prefix, len) == 0 &&\n"
+    << "         (name[len] == 0 || name[len] == '_' || name[len] == '$');\n}\n"
+    << "API int " << n << "_profile_num_ops(void) { return " << count << "; }\n"
+    << "API int " << n << "_profile_op(int index, const char **kernel, const char **label,\n"
+    << "                               int64_t work[3], int64_t *calls, double *seconds) {\n"
+    << "  if (index < 0 || index >= " << count << " || !kernel || !label || !work || !calls ||\n"
+    << "      !seconds)\n"
+    << "    return ALBERT_RT_INVALID_ARGUMENT;\n"
+    << "  const op_work *w = &op_works[index];\n"
+    << "  *kernel = w->kernel, *label = w->label, *calls = 0, *seconds = 0;\n"
+    << "  work[0] = w->per_row, work[1] = w->per_token, work[2] = w->per_token_seq;\n"
+    << "  struct halide_profiler_state *s = halide_profiler_get_state();\n"
+    << "  halide_mutex_lock(&s->lock);\n"
+    << "  for (struct halide_profiler_pipeline_stats *p = s->pipelines; p;\n"
+    << "       p = (struct halide_profiler_pipeline_stats *)p->next) {\n"
+    << "    if (strcmp(p->name, w->kernel) != 0) continue;\n"
+    << "    int64_t ns = w->prefix ? 0 : (int64_t)p->time;\n"
+    << "    for (int f = 0; f < p->num_funcs; ++f) {\n"
+    << "      const char *name = p->funcs[f].name;\n"
+    << "      if (w->prefix && op_func(w->prefix, name)) ns += p->funcs[f].time;\n"
+    << "      if (w->prefix) continue;\n"
+    << "      for (int o = 0; o < " << count << "; ++o) /* the other ops' Funcs */\n"
+    << "        if (op_works[o].prefix && strcmp(op_works[o].kernel, w->kernel) == 0 &&\n"
+    << "            op_func(op_works[o].prefix, name)) {\n"
+    << "          ns -= (int64_t)p->funcs[f].time;\n"
+    << "          break;\n        }\n    }\n"
+    << "    *calls = p->runs, *seconds = (ns > 0 ? ns : 0) * 1e-9;\n  }\n"
+    << "  halide_mutex_unlock(&s->lock);\n  return 0;\n}\n"
+    << "API void " << n << "_profile_reset(void) { halide_profiler_reset(); }\n";
+}
 } // namespace
 
 /// <name>_model.c: tables, forward(), and the public entry points.
@@ -261,6 +318,7 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << "  return albert_rt_error(&model, (const albert_rt_handle *)m);\n}\n"
     << "API void " << n << "_close(" << n << "_model *m) {\n"
     << "  albert_rt_close(&model, (albert_rt_handle *)m);\n}\n";
+  if (opts.target.has_feature(Halide::Target::Profile)) profileSource(c, plan, n);
   return c.str();
 }
 
@@ -449,8 +507,23 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << "/* Why the last call on `model` failed; model NULL: why this thread's last open\n"
     << " * failed, or its last call given a NULL model. */\n"
     << "const char *" << n << "_error(const " << n << "_model *model);\n"
-    << "void " << n << "_close(" << n << "_model *model);\n\n"
-    << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+    << "void " << n << "_close(" << n << "_model *model);\n\n";
+  if (opts.target.has_feature(Halide::Target::Profile))
+    h << "/* Compiled with a profiling target (--target ...-profile): Halide's sampling\n"
+      << " * profiler runs in every kernel and prints its report at exit, and these give\n"
+      << " * each op's share of it (what `albertc bench --ops` prints). Entry `index` (0 to\n"
+      << " * " << n << "_profile_num_ops() - 1) is one op of one kernel, or the rest of that\n"
+      << " * kernel (label \"rest\"): *kernel and *label are library-owned constants; one call\n"
+      << " * of the kernel does work[0] x batch + work[1] x batch x seq + work[2] x batch x\n"
+      << " * seq^2 FLOPs (GEMMs and attention only); *calls and *seconds are the kernel's\n"
+      << " * calls and the op's sampled time, over every handle's runs since the last\n"
+      << " * reset (or the first run). No pointer may be NULL. Not to be called while a\n"
+      << " * run is in progress. */\n"
+      << "int " << n << "_profile_num_ops(void);\n"
+      << "int " << n << "_profile_op(int index, const char **kernel, const char **label,\n"
+      << "    int64_t work[3], int64_t *calls, double *seconds);\n"
+      << "void " << n << "_profile_reset(void);\n\n";
+  h << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h.str();
 }
 

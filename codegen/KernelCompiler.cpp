@@ -162,6 +162,33 @@ Func tableRows(Value arg, Func table, const std::vector<KernelArg> &args) {
   return rows;
 }
 
+/// The OpWork of `o`, whose Funcs are named `name` (and `name`_...).
+OpWork opWork(Operation &o, const std::string &name) {
+  OpWork w;
+  w.prefix = name;
+  w.label = o.getName().stripDialect().str();
+  auto rank = [](Value v) { return v.getType().cast<ShapedType>().getRank(); };
+  // x W^T with W [N, K]: 2 N K per row, a row being a token of a [B, S, K]
+  // input or a sequence of a [B, K] one.
+  auto gemm = [&](Value x, Value weight) {
+    auto ws = weight.getType().cast<ShapedType>().getShape();
+    (rank(x) == 3 ? w.perToken : w.perRow) += 2 * ws[0] * ws[1];
+    w.label += " N=" + std::to_string(ws[0]) + " K=" + std::to_string(ws[1]);
+  };
+  if (auto mm = dyn_cast<MatmulOp>(o)) {
+    gemm(mm.input(), mm.weight());
+    if (mm.activation() != "none") w.label += " " + mm.activation().str();
+  } else if (auto mm = dyn_cast<MatmulAddLayerNormOp>(o)) {
+    gemm(mm.input(), mm.weight());
+  } else if (auto fe = dyn_cast<FusedEmbeddingOp>(o)) {
+    gemm(fe.result(), fe.proj_weight()); // each token's E -> H projection
+  } else if (auto at = dyn_cast<AttentionOp>(o)) {
+    w.perTokenSeq = 4 * lastDim(at.result());
+    w.label += " " + std::to_string(at.num_headsAttr().getInt()) + " heads";
+  }
+  return w;
+}
+
 /// The embedding rows of an albert.embeddings or albert.fused_embedding.
 template <typename Op, typename Lookup>
 EmbeddingRows embeddingRowsOf(KernelEnv &env, Op e, Lookup F, const std::vector<KernelArg> &args,
@@ -210,6 +237,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
     std::string name = "op" + std::to_string(index++) + "_" +
                        o.getName().stripDialect().str();
     bool isOutput = o.getResult(0) == yielded;
+    k.ops.push_back(opWork(o, name));
     auto F = [&](Value v) { return funcs.lookup(v); };
     Func result;
     if (auto mm = dyn_cast<MatmulOp>(o)) {

@@ -30,6 +30,18 @@ struct KernelArg {
   WeightLayout layout; // for Weight
 };
 
+/// The work of one op of a kernel body, for a profiling build's report
+/// (`albertc bench --ops`): the Halide Funcs made for the op are named
+/// `prefix` or `prefix` + "_..." (the Funcs of op i: "op<i>_<op>"), and one
+/// call does perRow x batch + perToken x tokens + perTokenSeq x tokens x seq
+/// multiply-adds x 2 (tokens = batch x seq): 2 N K per row of a GEMM, 4 S H
+/// per token of attention (scores and context). Elementwise work, LayerNorms
+/// and the lookup count 0.
+struct OpWork {
+  std::string prefix, label;
+  int64_t perRow = 0, perToken = 0, perTokenSeq = 0;
+};
+
 /// A Halide pipeline made from one albert.kernel body. Its C function takes
 /// one halide_buffer_t* per argument, then `int32_t batch, int32_t seq`, then
 /// the output buffer.
@@ -45,6 +57,7 @@ struct CompiledKernel {
   /// the vector stores to them non-temporal (ObjectWriter.cpp, streamOutputStores).
   bool streamOutput = false;
   std::vector<KernelArg> args;
+  std::vector<OpWork> ops; // in body order
   Halide::Pipeline pipeline;
   std::vector<Halide::Argument> arguments;
 };

@@ -101,6 +101,11 @@ llvm::Error LoadedLibrary::load(const std::string &dir, int threads) {
     decode = (decltype(decode))sym("_decode");
     specialToken = (decltype(specialToken))sym("_special_token");
   }
+  profileNumOps = (decltype(profileNumOps))sym("_profile_num_ops");
+  profileOp = (decltype(profileOp))sym("_profile_op");
+  profileReset = (decltype(profileReset))sym("_profile_reset");
+  if (!profileNumOps || !profileOp || !profileReset)
+    profileNumOps = nullptr, profileOp = nullptr, profileReset = nullptr;
   int options[1] = {threads};
   // Without <name>.weights in the folder, the library's own weights
   // (--embed-weights), if it has them: its open says so if it does not.

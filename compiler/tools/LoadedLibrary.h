@@ -42,6 +42,12 @@ struct LoadedLibrary {
   int (*decode)(const void *, const int32_t *, int64_t, int, char *, int64_t, int64_t *) = nullptr;
   int32_t (*specialToken)(const void *, int) = nullptr;
 
+  /// A profiling build's per-op report (<name>_profile_*, a target with
+  /// `profile`); otherwise all NULL.
+  int (*profileNumOps)() = nullptr;
+  int (*profileOp)(int, const char **, const char **, int64_t *, int64_t *, double *) = nullptr;
+  void (*profileReset)() = nullptr;
+
   LoadedLibrary() = default;
   LoadedLibrary(const LoadedLibrary &) = delete;
   LoadedLibrary &operator=(const LoadedLibrary &) = delete;

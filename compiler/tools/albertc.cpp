@@ -6,6 +6,7 @@
 //   albertc run OUT --input-ids ids.npy [--attention-mask m.npy]
 //                   [--token-type-ids t.npy] -o RESULT_DIR
 //   albertc bench OUT [--batch B] [--seq S] [--threads N] [--runs N] [--json]
+//                 [--ops [--peak-gflops G]]
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 #include "compiler/importer/TokenizerConfig.h"
 #include "compiler/importer/WriteFile.h"
 #include "compiler/pipeline/Pipeline.h"
+#include "compiler/tools/FmaPeak.h"
 #include "compiler/tools/LoadedLibrary.h"
 #include "compiler/tools/Npy.h"
 #include "compiler/tools/TextRun.h"
@@ -38,11 +40,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <new>
+#include <numeric>
 #include <random>
 #include <set>
+#include <thread>
 #include <unistd.h>
 
 namespace cl = llvm::cl;
@@ -510,6 +515,69 @@ int runMain(int argc, char **argv) {
 // bench
 //===----------------------------------------------------------------------===//
 
+/// `albertc bench --ops`: each op's share of the Halide profiler's samples
+/// over `runs` runs of batch x seq, with its FLOPs, GFLOP/s and fraction of
+/// the FMA peak (`peakPerThread` x `threads`; 0: not known). JSON: the
+/// members "peak_gflops", "ops" and "profiled_ms" of the open object.
+void printOps(const LoadedLibrary &lib, int64_t batch, int64_t seq, int runs, double meanMs,
+              double peakPerThread, int threads, bool json) {
+  const double peak = peakPerThread * threads;
+  const double tokens = double(batch) * double(seq);
+  llvm::raw_fd_ostream &os = results();
+  if (json) {
+    os << llvm::format(", \"peak_gflops\": %.1f, \"ops\": [", peak);
+  } else {
+    os << "per op: Halide's sampling profiler over the timed runs; ";
+    if (peak > 0)
+      os << llvm::format("FMA peak %d x %.1f GFLOP/s", threads, peakPerThread);
+    else
+      os << "FMA peak not known (no AVX-512 or AVX2 + FMA: give --peak-gflops)";
+    os << "\n"
+       << "  kernel / op                                      calls/run    ms/run  GFLOP/run"
+          "   GFLOP/s  % peak\n";
+  }
+  double profiled = 0;
+  bool first = true;
+  const char *lastKernel = "";
+  for (int i = 0, n = lib.profileNumOps(); i < n; ++i) {
+    const char *kernel, *label;
+    int64_t work[3], calls;
+    double seconds;
+    if (lib.profileOp(i, &kernel, &label, work, &calls, &seconds) != 0 || calls == 0) continue;
+    double perRun = double(calls) / runs;
+    double ms = seconds * 1e3 / runs;
+    double gflop = perRun * (work[0] * double(batch) + work[1] * tokens +
+                             work[2] * tokens * double(seq)) * 1e-9;
+    double gflops = ms > 0 ? gflop / (ms * 1e-3) : 0;
+    profiled += ms;
+    if (json) {
+      os << llvm::format("%s{\"kernel\": \"%s\", \"op\": \"%s\", \"calls_per_run\": %.4g, "
+                         "\"ms_per_run\": %.4f, \"gflop_per_run\": %.6g, \"gflops\": %.2f, "
+                         "\"peak_fraction\": %.4f}",
+                         first ? "" : ", ", kernel, label, perRun, ms, gflop, gflops,
+                         peak > 0 ? gflops / peak : 0.0);
+      first = false;
+      continue;
+    }
+    if (strcmp(kernel, lastKernel) != 0)
+      os << llvm::format("  %-48s %9.4g\n", kernel, perRun);
+    lastKernel = kernel;
+    os << llvm::format("    %-46s           %9.3f", label, ms);
+    if (gflop > 0) {
+      os << llvm::format(" %10.4f %9.1f", gflop, gflops);
+      if (peak > 0) os << llvm::format(" %6.1f%%", 100 * gflops / peak);
+    }
+    os << "\n";
+  }
+  if (json) {
+    os << llvm::format("], \"profiled_ms\": %.4f", profiled);
+    return;
+  }
+  os << llvm::format("  profiled %.3f ms per run of a mean %.3f ms (the rest: the runtime's "
+                     "checks and copies, and the sampling's error)\n",
+                     profiled, meanMs);
+}
+
 int benchMain(int argc, char **argv) {
   cl::opt<std::string> dir(cl::Positional, cl::Required, cl::desc("<compiled folder>"),
                            cl::cat(commandOptions));
@@ -519,6 +587,14 @@ int benchMain(int argc, char **argv) {
                       cl::cat(commandOptions));
   cl::opt<int> runs("runs", cl::desc("timed runs"), cl::init(20), cl::cat(commandOptions));
   cl::opt<bool> json("json", cl::desc("print JSON"), cl::cat(commandOptions));
+  cl::opt<bool> ops("ops",
+                    cl::desc("each op's time, GFLOP/s and share of the FMA peak over the "
+                             "timed runs (a library compiled with --target host-profile)"),
+                    cl::cat(commandOptions));
+  cl::opt<double> peakOption("peak-gflops",
+                             cl::desc("with --ops: one thread's FMA peak in GFLOP/s "
+                                      "(default: measured at start)"),
+                             cl::init(0), cl::cat(commandOptions));
   ThreadsOption threadsOption;
   parse(argc, argv, "albertc bench: time a compiled model on random inputs\n");
   auto threadsOrError = threadsOption.value();
@@ -530,8 +606,16 @@ int benchMain(int argc, char **argv) {
   if (runs > kMaxRuns || warmup > kMaxRuns)
     return fail("--runs and --warmup must be at most " + std::to_string(kMaxRuns));
 
+  if (peakOption < 0) return fail("--peak-gflops must be >= 0");
+  // Measured before the library's threads exist.
+  double peakPerThread = 0;
+  if (ops) peakPerThread = peakOption > 0 ? peakOption : measureFmaPeakPerThread();
+
   LoadedLibrary lib;
   if (auto e = lib.load(dir, threads)) return fail(std::move(e));
+  if (ops && !lib.profileOp)
+    return fail("--ops: " + dir + " was not compiled with a profiling target: compile it with "
+                "--target host-profile (or a target string ending in -profile)");
   int64_t vocab, types, maxSeq;
   lib.limits(&vocab, &types, &maxSeq);
   if (seq > maxSeq)
@@ -550,6 +634,7 @@ int benchMain(int argc, char **argv) {
   for (int32_t &id : ids) id = int32_t(rng() % uint64_t(vocab));
   std::vector<double> ms;
   for (int i = 0; i < warmup + runs; ++i) {
+    if (ops && i == warmup) lib.profileReset();
     auto t0 = std::chrono::steady_clock::now();
     // A multiple-choice model: --batch rows of one choice each.
     int rc = lib.runChoices
@@ -558,12 +643,13 @@ int benchMain(int argc, char **argv) {
     if (rc != 0) return fail(lib.error(lib.model));
     if (i >= warmup) ms.push_back(secondsSince(t0) * 1e3);
   }
+  double meanMs = std::accumulate(ms.begin(), ms.end(), 0.0) / runs;
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2], mn = ms.front(), mx = ms.back();
   if (json) {
     results() << llvm::format("{\"model\": \"%s\", \"batch\": %d, \"seq\": %d, \"threads\": %d, "
                               "\"runs\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, "
-                              "\"max_ms\": %.4f}\n",
+                              "\"max_ms\": %.4f",
                               lib.name.c_str(), int(batch), int(seq), int(threads), int(runs),
                               median, mn, mx);
   } else {
@@ -571,6 +657,17 @@ int benchMain(int argc, char **argv) {
                               "max %.3f ms\n",
                               lib.name.c_str(), int(batch), int(seq), int(runs), median, mn, mx);
   }
+  if (ops) {
+    // The peak of the threads the kernels run on: --threads, else Halide's
+    // default (HL_NUM_THREADS, else every core).
+    int peakThreads = threads;
+    if (peakThreads == 0) {
+      const char *env = getenv("HL_NUM_THREADS");
+      peakThreads = env && atoi(env) > 0 ? atoi(env) : int(std::thread::hardware_concurrency());
+    }
+    printOps(lib, batch, seq, runs, meanMs, peakPerThread, std::max(1, peakThreads), json);
+  }
+  if (json) results() << "}\n";
   return finishResults();
 }
 
@@ -579,7 +676,7 @@ const char *kUsage =
     "  compile MODEL_DIR -o OUT   compile a HuggingFace ALBERT checkpoint into a library\n"
     "  run OUT --text \"...\" [--text-pair \"...\"] [--json]   the task's answer for a text\n"
     "  run OUT --input-ids ids.npy -o RESULT   run a compiled library on .npy inputs\n"
-    "  bench OUT [--batch B --seq S --threads N --json]   time a compiled library\n"
+    "  bench OUT [--batch B --seq S --threads N --json --ops]   time a compiled library\n"
     "'albertc <command> --help' lists a command's options; 'albertc --version'.\n";
 } // namespace
 

@@ -1,0 +1,20 @@
+//===- FmaPeak.h - this core's register-only FMA rate -----------*- C++ -*-===//
+//
+// The floor GEMM rates are measured against: what `albertc bench --ops` and
+// kernel_benchmark divide by for "% of peak" (benchmarks/compare/fma_peak.c
+// measures the same loop on its own).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ALBERTC_TOOLS_FMAPEAK_H
+#define ALBERTC_TOOLS_FMAPEAK_H
+
+namespace albertc {
+
+/// One thread's rate of register-only float32 FMAs, in GFLOP/s, with the
+/// CPU's widest vectors (AVX-512, else AVX2 + FMA): 16 independent
+/// accumulators, the best of 3 runs of ~0.1 s. 0 on a CPU with neither.
+double measureFmaPeakPerThread();
+
+} // namespace albertc
+
+#endif // ALBERTC_TOOLS_FMAPEAK_H
