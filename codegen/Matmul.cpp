@@ -196,12 +196,16 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
   acc.update().split(kz, zo, zi, 4, TailStrategy::GuardWithIf).unroll(zi);
 }
 
+/// One core's L2: 1 MiB on the Zen 4 and on the Cascade Lake Xeon
+/// (model 85) of 2026-11-28; the AMX Xeon of the earlier sessions has 2 MiB.
+constexpr int64_t kL2Bytes = int64_t(1) << 20;
+
 /// Whether a CPU GEMM prefetches its next weight panel (prefetchNextPanel):
-/// only weights too large to stay in L2 (2 MiB per core on the dev machine)
-/// from one use to the next. The tiny model's (<= 128 KiB) stay there, and
-/// prefetching them made its 1 x 16 run 0.068 -> 0.108 ms.
+/// only weights too large to stay in L2 (kL2Bytes) from one use to the
+/// next. The tiny model's (<= 128 KiB) stay there, and prefetching them made
+/// its 1 x 16 run 0.068 -> 0.108 ms.
 bool prefetchesWeights(const KernelEnv &env, const MatmulLayout &layout) {
-  return env.prefetchWeights && int64_t(layout.paddedN()) * layout.k * 4 > (int64_t(1) << 20);
+  return env.prefetchWeights && int64_t(layout.paddedN()) * layout.k * 4 > kL2Bytes;
 }
 
 /// Weight panels per parallel task of a K-blocked CPU GEMM, whose task runs
@@ -234,6 +238,15 @@ int blockedPanelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
 void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f, Func w, RVar k,
                        int span, const std::string &tileLoop) {
   if (!prefetchesWeights(env, layout)) return;
+  // The panel being read and the one prefetched must both fit in L2
+  // (kL2Bytes), else the prefetch evicts what the tiles are reading.
+  // ALBERT-base's FFN output (K = 3072: 590 KiB panels) without it, its time
+  // over the FFN's in the same profiled runs (albertc bench --ops, the
+  // Cascade Lake, 2 threads): 1 x 128 1.13-1.20 -> 1.00-1.04, 1 x 32
+  // 1.34-1.40 -> 1.31-1.34; 1 thread, 1 x 128: 1.17-1.23 -> 0.98-0.99 (the
+  // whole run 366 -> 343-347 ms). On a 2 MiB L2 two such panels would fit:
+  // not measured there. Panels of K = 768 (147 KiB) gain from it (above).
+  if (int64_t(span) * layout.panel * 4 > kL2Bytes / 2) return;
   const Internal::Call *load = w.value().as<Internal::Call>();
   if (!load || !load->param.defined()) return; // a weight computed in the pipeline
   Expr tile = Var(tileLoop) % 4;
