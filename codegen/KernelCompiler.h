@@ -32,11 +32,11 @@ struct KernelArg {
 
 /// The work of one op of a kernel body, for a profiling build's report
 /// (`albertc bench --ops`): the Halide Funcs made for the op are named
-/// `prefix` or `prefix` + "_..." (the Funcs of op i: "op<i>_<op>"), and one
-/// call does perRow x batch + perToken x tokens + perTokenSeq x tokens x seq
-/// multiply-adds x 2 (tokens = batch x seq): 2 N K per row of a GEMM, 4 S H
-/// per token of attention (scores and context). Elementwise work, LayerNorms
-/// and the lookup count 0.
+/// `prefix`, or `prefix` then '_' or '$' (the Funcs of op i: "op<i>_<op>"),
+/// and one call does perRow x batch + perToken x tokens + perTokenSeq x
+/// tokens x seq FLOPs (tokens = batch x seq; a multiply-add counts 2): a GEMM
+/// 2 N K per row, attention perTokenSeq = 4 H (4 S H per token: scores and
+/// context). Elementwise work, LayerNorms and the lookup count 0.
 struct OpWork {
   std::string prefix, label;
   int64_t perRow = 0, perToken = 0, perTokenSeq = 0;

@@ -108,9 +108,9 @@ struct MatmulResult {
 /// (K x 48) mostly share L2 (2 MiB per core on the AMX Xeon this was
 /// measured on), and blocking did not pay: ALBERT-base with its K = 3072
 /// blocked (by 768) ran 8 x 128 in 670-677 ms against 628-682, 1 x 128 and
-/// 1 x 32 within noise (2 threads, alternating albertc bench). Longer K is cut into blocks of the largest
-/// divisor of K up to 768 that is a multiple of 16 (at least 256; K with none
-/// stays whole): blocks of 512 to 2048 gave the same 128-131 GFLOP/s on
+/// 1 x 32 within noise (2 threads, alternating albertc bench). Longer K is
+/// cut into blocks of the largest divisor of K up to 768 that is a multiple
+/// of 16 (at least 256; K with none stays whole): blocks of 512 to 2048 gave the same 128-131 GFLOP/s on
 /// ALBERT-xlarge's 128 x 2048 x 8192 + LayerNorm, against 97-102 unblocked
 /// (kernel_benchmark, 1 thread).
 int kBlock(int K);

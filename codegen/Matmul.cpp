@@ -196,8 +196,7 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
   acc.update().split(kz, zo, zi, 4, TailStrategy::GuardWithIf).unroll(zi);
 }
 
-/// One core's L2: 1 MiB on the Zen 4 and on the Cascade Lake Xeon
-/// (model 85) of 2026-11-28; the AMX Xeon of the earlier sessions has 2 MiB.
+/// One core's L2: 1 MiB on Zen 4 and Cascade Lake Xeons (AMX Xeons: 2 MiB).
 constexpr int64_t kL2Bytes = int64_t(1) << 20;
 
 /// Whether a CPU GEMM prefetches its next weight panel (prefetchNextPanel):
@@ -240,12 +239,12 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
   if (!prefetchesWeights(env, layout)) return;
   // The panel being read and the one prefetched must both fit in L2
   // (kL2Bytes), else the prefetch evicts what the tiles are reading.
-  // ALBERT-base's FFN output (K = 3072: 590 KiB panels) without it, its time
+  // ALBERT-base's FFN output (K = 3072: 576 KiB panels) without it, its time
   // over the FFN's in the same profiled runs (albertc bench --ops, the
   // Cascade Lake, 2 threads): 1 x 128 1.13-1.20 -> 1.00-1.04, 1 x 32
   // 1.34-1.40 -> 1.31-1.34; 1 thread, 1 x 128: 1.17-1.23 -> 0.98-0.99 (the
   // whole run 366 -> 343-347 ms). On a 2 MiB L2 two such panels would fit:
-  // not measured there. Panels of K = 768 (147 KiB) gain from it (above).
+  // not measured there. Panels of K = 768 (144 KiB) gain from it (above).
   if (int64_t(span) * layout.panel * 4 > kL2Bytes / 2) return;
   const Internal::Call *load = w.value().as<Internal::Call>();
   if (!load || !load->param.defined()) return; // a weight computed in the pipeline
