@@ -222,7 +222,7 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   env.gpu = gpu;
   env.prefetchWeights = !gpu;
   env.maxSeq = opts.maxSeq;
-  env.splitScale = opts.splitScale;
+  env.fewRows = opts.fewRows;
   Block &body = op.body().front();
   llvm::DenseMap<Value, Func> funcs;
   std::vector<ImageParam> params;
@@ -319,7 +319,8 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   k.arguments.push_back(env.batch);
   k.arguments.push_back(env.seq);
   k.pipeline = Pipeline(out);
-  k.scalableSplits = env.scalableSplits;
+  k.fewRowsChanges = env.fewRowsChanges;
+  k.fewRowsLimit = gpu ? kFewRowsGpu : kFewRowsCpu;
   return std::move(k);
 }
 

@@ -48,10 +48,12 @@ struct OpWork {
 struct CompiledKernel {
   std::string function;
   /// Index (in the library's kernel list) of the variant the runtime calls
-  /// up to kFewRows token rows, or -1.
+  /// up to fewRowsLimit token rows, or -1.
   int fewRows = -1;
-  /// KernelEnv::scalableSplits after building.
-  int scalableSplits = 0;
+  /// kFewRowsGpu or kFewRowsCpu, by the schedule.
+  int fewRowsLimit = 0;
+  /// KernelEnv::fewRowsChanges after building.
+  int fewRowsChanges = 0;
   /// CPU: the output rows are wide enough (kStreamedRowBytes: of ALBERT's
   /// kernel outputs only the MLM logits are) for the object writer to make
   /// the vector stores to them non-temporal (ObjectWriter.cpp, streamOutputStores).
@@ -71,8 +73,8 @@ struct KernelOptions {
   bool gpuSchedule = false;
   /// The model's max_position_embeddings (KernelEnv::maxSeq).
   int maxSeq = 512;
-  /// KernelEnv::splitScale: kFewRowsSplitScale for a few-rows variant.
-  int splitScale = 1;
+  /// KernelEnv::fewRows: build the few-rows variant.
+  bool fewRows = false;
 };
 
 /// Builds the Halide pipeline (algorithm and schedule) for `op`: the GPU

@@ -38,13 +38,22 @@ constexpr int kRowBlock = 8;
 constexpr int kStreamedRowBytes = 64 * 1024;
 
 /// Up to this many token rows (batch x seq) the library calls the few-rows
-/// variant of a GPU pipeline with split-K GEMMs (Plan.cpp): 4 times the
-/// partial sums, about 48 k each, so that one short sequence, a few row
-/// tiles, still makes enough blocks to fill the GPU. Measured on an H100,
-/// ALBERT-base whole model (docs/performance.md, "GPU"): 1 x 32 1.70 ->
-/// 1.13 ms, 1 x 64 1.79 -> 1.48 ms; at 1 x 128 48 or 96 k per split were
-/// 10-13% slower than 192.
-constexpr int kFewRows = 64;
+/// variant of a pipeline (KernelEnv::fewRows), where its schedule differs
+/// (Plan.cpp writes the choice into the generated C).
+/// GPU: split-K GEMMs make 4 times the partial sums, about 48 k each, so
+/// that one short sequence, a few row tiles, still makes enough blocks to
+/// fill the GPU. Measured on an H100, ALBERT-base whole model
+/// (docs/performance.md, "GPU"): 1 x 32 1.70 -> 1.13 ms, 1 x 64 1.79 ->
+/// 1.48 ms; at 1 x 128 48 or 96 k per split were 10-13% slower than 192.
+constexpr int kFewRowsGpu = 64;
+/// CPU: GEMMs whose weight panels are over half of L2 are K-blocked
+/// (Matmul.cpp, cpuKBlock). Measured on the Cascade Lake (1 MiB L2),
+/// ALBERT-base's FFN output (K = 3072) over the FFN's time in the same
+/// profiled runs (albertc bench --ops, alternating): 1 x 32, 2 threads
+/// 1.24-1.43 -> 1.12-1.28 (8 rounds), 1 thread 1.31-1.46 -> 1.14-1.26; 1 x 64
+/// 1.09-1.18 either way, and at 1 x 128 blocking was slower (docs/
+/// performance.md, "Few-rows CPU pipelines").
+constexpr int kFewRowsCpu = 32;
 /// The few-rows variant's partial sums, in multiples of splitK's.
 constexpr int kFewRowsSplitScale = 4;
 
@@ -65,13 +74,13 @@ struct KernelEnv {
   /// max_position_embeddings): bounds what a GPU schedule keeps in shared
   /// memory per block.
   int maxSeq = 512;
-  /// GPU split-K GEMMs make this many times splitK's partial sums:
-  /// kFewRowsSplitScale in the few-rows variant of a pipeline, 1 otherwise.
-  int splitScale = 1;
-  /// Set by the builders: how many split-K GPU GEMMs make more partial sums
-  /// with kFewRowsSplitScale (when none does, a few-rows variant is the same
-  /// pipeline).
-  int scalableSplits = 0;
+  /// The few-rows variant of a pipeline (kFewRowsGpu, kFewRowsCpu): GPU
+  /// split-K GEMMs make kFewRowsSplitScale times splitK's partial sums, CPU
+  /// GEMMs block K where a weight panel is over half of L2 (cpuKBlock).
+  bool fewRows = false;
+  /// Set by the builders: how many ops schedule differently when fewRows is
+  /// set (when none does, a few-rows variant would be the same pipeline).
+  int fewRowsChanges = 0;
   Halide::Param<int32_t> batch{"batch"};
   Halide::Param<int32_t> seq{"seq"};
   Halide::Var c{"c"}, r{"r"};
@@ -113,6 +122,8 @@ struct MatmulResult {
 /// of 16 (at least 256; K with none stays whole): blocks of 512 to 2048 gave the same 128-131 GFLOP/s on
 /// ALBERT-xlarge's 128 x 2048 x 8192 + LayerNorm, against 97-102 unblocked
 /// (kernel_benchmark, 1 thread).
+/// A few-rows variant blocks K = 3072 too, where its panels are wide
+/// (Matmul.cpp, cpuKBlock).
 int kBlock(int K);
 /// `isOutput`: this is the pipeline's output (exact bounds, no round-up).
 MatmulResult matmul(KernelEnv &env, Halide::Func x, const MatmulLayout &layout,

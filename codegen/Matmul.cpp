@@ -85,12 +85,17 @@ MatmulLayout MatmulLayout::choose(int n, int k, const Target &t, bool gpu) {
   return l;
 }
 
-int kBlock(int K) {
-  if (K <= 3072) return K;
+namespace {
+/// The largest divisor of K up to 768 that is a multiple of 16 and at least
+/// 256, or K.
+int blockOf(int K) {
   for (int kc = 768; kc >= 256; kc -= 16)
     if (K % kc == 0) return kc;
   return K;
 }
+} // namespace
+
+int kBlock(int K) { return K <= 3072 ? K : blockOf(K); }
 
 namespace {
 /// The register-tiled GPU GEMM of `acc` (or of the rfactor'ed partial sums
@@ -151,7 +156,7 @@ void scheduleGemmTiles(const KernelEnv &env, Func x, Func tile, Func acc, RVar k
 /// split a thread's serial K loop waits on L2 latency with about one warp per
 /// SM (on an H200, ALBERT-base 1 x 128: 7.96 ms without, 2.05 ms with).
 /// Fewer k per split helps one short sequence (the few-rows pipelines take 4
-/// times the splits, kFewRows); more k costs every shape: on an H100 one
+/// times the splits, kFewRowsGpu); more k costs every shape: on an H100 one
 /// split at 8 x 128 and 32 x 128 took 16.3 and 44.9 ms against 9.8 and 37.7
 /// (a thread's serial K loop is latency-bound; more splits keep more warps
 /// in flight) (docs/performance.md, "GPU").
@@ -180,8 +185,8 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
   // of steps.
   RVar kq("kq"), k4("k4"), kz("kz"), kk("kk");
   Var z("z");
-  const int S = splitCount(layout.k, env.splitScale);
-  if (splitCount(layout.k, kFewRowsSplitScale) > splitK(layout.k)) ++env.scalableSplits;
+  const int S = splitCount(layout.k, env.fewRows ? kFewRowsSplitScale : 1);
+  if (splitCount(layout.k, kFewRowsSplitScale) > splitK(layout.k)) ++env.fewRowsChanges;
   Func part = acc.update()
                   .split(k.x, kq, k4, 4)
                   .split(kq, kz, kk, (layout.k / 4) / S)
@@ -198,6 +203,25 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
 
 /// One core's L2: 1 MiB on Zen 4 and Cascade Lake Xeons (AMX Xeons: 2 MiB).
 constexpr int64_t kL2Bytes = int64_t(1) << 20;
+
+/// Whether `rows` rows of a weight panel are over half of L2: two of them
+/// (the one read and the one prefetched) would not fit.
+bool overHalfL2(const MatmulLayout &layout, int rows) {
+  return int64_t(rows) * layout.panel * 4 > kL2Bytes / 2;
+}
+
+/// K per block of a CPU GEMM: kBlock's, and in a few-rows variant
+/// (KernelEnv::fewRows) also blocked where a whole-K panel is over half of
+/// L2 (ALBERT-base's FFN output with AVX-512: 3072 x 48 floats, 576 KiB),
+/// so that its blocks' panels are prefetched (prefetchNextPanel). With
+/// 32 rows, 4 tiles per panel, the first tile of an unprefetched panel
+/// waits on L3 for a quarter of the work; with more rows blocking costs more
+/// (passes over the root accumulator) than it saves (kFewRowsCpu).
+int cpuKBlock(const MatmulLayout &layout, bool fewRows) {
+  const int kc = kBlock(layout.k);
+  if (kc < layout.k || !fewRows || !overHalfL2(layout, layout.k)) return kc;
+  return blockOf(layout.k);
+}
 
 /// Whether a CPU GEMM prefetches its next weight panel (prefetchNextPanel):
 /// only weights too large to stay in L2 (kL2Bytes) from one use to the
@@ -245,7 +269,7 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
   // 1.34-1.40 -> 1.31-1.34; 1 thread, 1 x 128: 1.17-1.23 -> 0.98-0.99 (the
   // whole run 366 -> 343-347 ms). On a 2 MiB L2 two such panels would fit:
   // not measured there. Panels of K = 768 (144 KiB) gain from it (above).
-  if (int64_t(span) * layout.panel * 4 > kL2Bytes / 2) return;
+  if (overHalfL2(layout, span)) return;
   const Internal::Call *load = w.value().as<Internal::Call>();
   if (!load || !load->param.defined()) return; // a weight computed in the pipeline
   Expr tile = Var(tileLoop) % 4;
@@ -393,7 +417,9 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // columns are exact, and its K is the hidden size. The accumulator's row
   // tiles round up, so x needs rows to a multiple of 8: every library buffer
   // has them (KernelCompiler pads row counts to whole row blocks).
-  const int kc = isOutput && !epi.residualLn ? K : kBlock(K);
+  const bool exactOutput = isOutput && !epi.residualLn;
+  if (!exactOutput && cpuKBlock(layout, true) != cpuKBlock(layout, false)) ++env.fewRowsChanges;
+  const int kc = exactOutput ? K : cpuKBlock(layout, env.fewRows);
   auto scheduleBlockedAcc = [&]() {
     RVar ko("ko"), ki("ki");
     Var u("u"), ac("ac"), acv("acv"), ar("ar"), ari("ari"), arb("arb"), ark("ark"), act("act"),

@@ -103,10 +103,10 @@ private:
     ko.maxSeq = int(plan.positions);
     auto k = compileKernel(op, opts.target, fn, ko);
     if (!k) return k.takeError();
-    if (k->scalableSplits > 0) {
-      // GPU split-K GEMMs: a second pipeline with more partial sums for up to
-      // kFewRows token rows (Kernels.h).
-      ko.splitScale = kFewRowsSplitScale;
+    if (k->fewRowsChanges > 0) {
+      // A second pipeline for up to kFewRowsGpu / kFewRowsCpu token rows
+      // (Kernels.h): more partial sums (GPU), wide panels K-blocked (CPU).
+      ko.fewRows = true;
       auto few = compileKernel(op, opts.target, fn + "_few_rows", ko);
       if (!few) return few.takeError();
       plan.kernels.push_back(std::move(*few));
@@ -138,7 +138,7 @@ private:
         const CompiledKernel &ck = plan.kernels[*index];
         std::string call = ck.function + "(";
         if (ck.fewRows >= 0)
-          call = "((int64_t)x->batch * x->seq <= " + std::to_string(kFewRows) + " ? " +
+          call = "((int64_t)x->batch * x->seq <= " + std::to_string(ck.fewRowsLimit) + " ? " +
                  plan.kernels[ck.fewRows].function + " : " + ck.function + ")(";
         for (unsigned i = 0; i < k.inputs().size(); ++i) {
           Value in = k.inputs()[i];

@@ -38,6 +38,14 @@ try:
     config.available_features.add("cuda-driver")
 except OSError:
     pass
+# `avx512`: this CPU runs AVX-512 code (a library compiled for the host gets
+# AVX-512's 48-column GEMM panels).
+try:
+    with open("/proc/cpuinfo") as f:
+        if " avx512f" in f.read():
+            config.available_features.add("avx512")
+except OSError:
+    pass
 # `asan`: this albertc is the sanitizer build (scripts/sanitize.sh), which
 # reserves terabytes of address space: no test of it under ulimit -v.
 with open(albertc, "rb") as f:
