@@ -1,6 +1,7 @@
 //===- GeneratedC.cpp - the C a library is built from ----------------------===//
 
 #include "codegen/GeneratedC.h"
+#include "codegen/Kernels.h"
 
 #include "albert/albert_runtime.h"
 
@@ -56,7 +57,8 @@ int cudaCapability(const Halide::Target &t) {
 /// runs since the last reset, with the op's FLOPs per call (OpWork), for
 /// `albertc bench --ops`. Entry "rest" of each kernel: the rest of its
 /// pipeline's time (Funcs of no op, Halide's overhead).
-void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n) {
+void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n,
+                   int vectorBits) {
   c << "\n/* Profiling build: each op's share of the Halide profiler's samples. */\n"
     << "typedef struct op_work {\n"
     << "  const char *kernel, *prefix, *label; /* prefix 0: the kernel's rest */\n"
@@ -105,7 +107,10 @@ void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n
     << "          break;\n        }\n    }\n"
     << "    *calls = p->runs, *seconds = (ns > 0 ? ns : 0) * 1e-9;\n  }\n"
     << "  halide_mutex_unlock(&s->lock);\n  return 0;\n}\n"
-    << "API void " << n << "_profile_reset(void) { halide_profiler_reset(); }\n";
+    << "API void " << n << "_profile_reset(void) { halide_profiler_reset(); }\n"
+    << "/* The kernels' widest vectors in bits (0: a GPU library): the FMA peak to\n"
+    << " * measure. */\n"
+    << "API int " << n << "_profile_vector_bits(void) { return " << vectorBits << "; }\n";
 }
 } // namespace
 
@@ -318,7 +323,8 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << "  return albert_rt_error(&model, (const albert_rt_handle *)m);\n}\n"
     << "API void " << n << "_close(" << n << "_model *m) {\n"
     << "  albert_rt_close(&model, (albert_rt_handle *)m);\n}\n";
-  if (opts.target.has_feature(Halide::Target::Profile)) profileSource(c, plan, n);
+  if (opts.target.has_feature(Halide::Target::Profile))
+    profileSource(c, plan, n, gpu ? 0 : 32 * vectorWidth(opts.target));
   return c.str();
 }
 

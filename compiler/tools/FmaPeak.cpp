@@ -53,10 +53,12 @@ __attribute__((target("avx2,fma"), noinline)) void fmaLoop256(long iters, volati
 
 } // namespace
 
-double measureFmaPeakPerThread() {
+double measureFmaPeakPerThread(int maxVectorBits) {
   __builtin_cpu_init();
-  const bool wide = __builtin_cpu_supports("avx512f");
-  if (!wide && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return 0;
+  const bool wide = maxVectorBits >= 512 && __builtin_cpu_supports("avx512f");
+  if (!wide && !(maxVectorBits >= 256 && __builtin_cpu_supports("avx2") &&
+                 __builtin_cpu_supports("fma")))
+    return 0;
   const double flopsPerIter = 16.0 * (wide ? 16 : 8) * 2;
   volatile float sink = 0;
   auto rate = [&](long iters) {

@@ -11,9 +11,11 @@
 namespace albertc {
 
 /// One thread's rate of register-only float32 FMAs, in GFLOP/s, with the
-/// CPU's widest vectors (AVX-512, else AVX2 + FMA): 16 independent
-/// accumulators, the best of 3 runs of ~0.1 s. 0 on a CPU with neither.
-double measureFmaPeakPerThread();
+/// CPU's widest vectors up to `maxVectorBits` (512: AVX-512, else 256: AVX2
+/// + FMA; a library's kernels use no wider ones than their target's): 16
+/// independent accumulators, the best of 3 runs of ~0.1 s. 0 where the CPU
+/// has neither, or `maxVectorBits` < 256.
+double measureFmaPeakPerThread(int maxVectorBits = 512);
 
 } // namespace albertc
 

@@ -106,6 +106,8 @@ llvm::Error LoadedLibrary::load(const std::string &dir, int threads) {
   profileReset = (decltype(profileReset))sym("_profile_reset");
   if (!profileNumOps || !profileOp || !profileReset)
     profileNumOps = nullptr, profileOp = nullptr, profileReset = nullptr;
+  else
+    profileVectorBits = (decltype(profileVectorBits))sym("_profile_vector_bits");
   int options[1] = {threads};
   // Without <name>.weights in the folder, the library's own weights
   // (--embed-weights), if it has them: its open says so if it does not.

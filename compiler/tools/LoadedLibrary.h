@@ -47,6 +47,9 @@ struct LoadedLibrary {
   int (*profileNumOps)() = nullptr;
   int (*profileOp)(int, const char **, const char **, int64_t *, int64_t *, double *) = nullptr;
   void (*profileReset)() = nullptr;
+  /// The kernels' widest vectors in bits, 0 for a GPU library; NULL in a
+  /// profiling build of an albertc before it (then: the CPU's widest).
+  int (*profileVectorBits)() = nullptr;
 
   LoadedLibrary() = default;
   LoadedLibrary(const LoadedLibrary &) = delete;

@@ -517,21 +517,27 @@ int runMain(int argc, char **argv) {
 
 /// `albertc bench --ops`: each op's share of the Halide profiler's samples
 /// over `runs` runs of batch x seq, with its FLOPs, GFLOP/s and fraction of
-/// the FMA peak (`peakPerThread` x `threads`; 0: not known). JSON: the
-/// members "peak_gflops", "ops" and "profiled_ms" of the open object.
+/// the FMA peak (`peakPerThread` x `threads`; 0: not known), measured with
+/// `vectorBits` vectors (0: given by the user). JSON: the members
+/// "peak_gflops", "peak_vector_bits", "ops" and "profiled_ms" of the open
+/// object.
 void printOps(const LoadedLibrary &lib, int64_t batch, int64_t seq, int runs, double meanMs,
-              double peakPerThread, int threads, bool json) {
+              double peakPerThread, int vectorBits, int threads, bool json) {
   const double peak = peakPerThread * threads;
   const double tokens = double(batch) * double(seq);
   llvm::raw_fd_ostream &os = results();
   if (json) {
-    os << llvm::format(", \"peak_gflops\": %.1f, \"ops\": [", peak);
+    os << llvm::format(", \"peak_gflops\": %.1f, \"peak_vector_bits\": %d, \"ops\": [", peak,
+                       vectorBits);
   } else {
     os << "per op: Halide's sampling profiler over the timed runs; ";
     if (peak > 0)
       os << llvm::format("FMA peak %d x %.1f GFLOP/s", threads, peakPerThread);
-    else
-      os << "FMA peak not known (no AVX-512 or AVX2 + FMA: give --peak-gflops)";
+    if (peak > 0 && vectorBits > 0)
+      os << " (" << vectorBits << "-bit FMAs, the library's widest)";
+    if (peak <= 0)
+      os << "FMA peak not known (a GPU library, or a CPU without AVX-512 or AVX2 + FMA: give "
+            "--peak-gflops)";
     os << "\n"
        << "  kernel / op                                      calls/run    ms/run  GFLOP/run"
           "   GFLOP/s  % peak\n";
@@ -607,15 +613,22 @@ int benchMain(int argc, char **argv) {
     return fail("--runs and --warmup must be at most " + std::to_string(kMaxRuns));
 
   if (peakOption < 0) return fail("--peak-gflops must be >= 0");
-  // Measured before the library's threads exist.
-  double peakPerThread = 0;
-  if (ops) peakPerThread = peakOption > 0 ? peakOption : measureFmaPeakPerThread();
 
   LoadedLibrary lib;
   if (auto e = lib.load(dir, threads)) return fail(std::move(e));
   if (ops && !lib.profileOp)
     return fail("--ops: " + dir + " was not compiled with a profiling target: compile it with "
                 "--target host-profile (or a target string ending in -profile)");
+  // The peak of the library's vector width (an AVX2 library on an AVX-512
+  // CPU: AVX2's), measured before the first run starts the kernels' threads.
+  double peakPerThread = 0;
+  int vectorBits = 0;
+  if (ops && peakOption > 0) {
+    peakPerThread = peakOption;
+  } else if (ops) {
+    vectorBits = lib.profileVectorBits ? lib.profileVectorBits() : 512;
+    peakPerThread = measureFmaPeakPerThread(vectorBits);
+  }
   int64_t vocab, types, maxSeq;
   lib.limits(&vocab, &types, &maxSeq);
   if (seq > maxSeq)
@@ -665,7 +678,7 @@ int benchMain(int argc, char **argv) {
       const char *env = getenv("HL_NUM_THREADS");
       peakThreads = env && atoi(env) > 0 ? atoi(env) : int(std::thread::hardware_concurrency());
     }
-    printOps(lib, batch, seq, runs, meanMs, peakPerThread, std::max(1, peakThreads), json);
+    printOps(lib, batch, seq, runs, meanMs, peakPerThread, vectorBits, std::max(1, peakThreads), json);
   }
   if (json) results() << "}\n";
   return finishResults();
