@@ -1,7 +1,6 @@
 //===- GeneratedC.cpp - the C a library is built from ----------------------===//
 
 #include "codegen/GeneratedC.h"
-#include "codegen/Kernels.h"
 
 #include "albert/albert_runtime.h"
 
@@ -50,6 +49,15 @@ int cudaCapability(const Halide::Target &t) {
   for (const auto &c : caps)
     if (t.has_feature(c.first)) return c.second;
   return 20; // Halide's default PTX target
+}
+
+/// The widest FMA vectors a CPU target's kernels use, in bits: 0 for a GPU
+/// target or one without AVX2 + FMA.
+int fmaVectorBits(const Halide::Target &t) {
+  if (t.has_gpu_feature()) return 0;
+  if (t.has_feature(Halide::Target::AVX512) || t.has_feature(Halide::Target::AVX512_Skylake))
+    return 512;
+  return t.has_feature(Halide::Target::AVX2) && t.has_feature(Halide::Target::FMA) ? 256 : 0;
 }
 
 /// A profiling build's (a target with `profile`) report per op: the Halide
@@ -108,8 +116,8 @@ void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n
     << "    *calls = p->runs, *seconds = (ns > 0 ? ns : 0) * 1e-9;\n  }\n"
     << "  halide_mutex_unlock(&s->lock);\n  return 0;\n}\n"
     << "API void " << n << "_profile_reset(void) { halide_profiler_reset(); }\n"
-    << "/* The kernels' widest vectors in bits (0: a GPU library): the FMA peak to\n"
-    << " * measure. */\n"
+    << "/* The kernels' widest FMA vectors in bits (0: a GPU library, or no AVX2 +\n"
+    << " * FMA): the FMA peak to measure. */\n"
     << "API int " << n << "_profile_vector_bits(void) { return " << vectorBits << "; }\n";
 }
 } // namespace
@@ -324,7 +332,7 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
     << "API void " << n << "_close(" << n << "_model *m) {\n"
     << "  albert_rt_close(&model, (albert_rt_handle *)m);\n}\n";
   if (opts.target.has_feature(Halide::Target::Profile))
-    profileSource(c, plan, n, gpu ? 0 : 32 * vectorWidth(opts.target));
+    profileSource(c, plan, n, fmaVectorBits(opts.target));
   return c.str();
 }
 

@@ -37,25 +37,29 @@ constexpr int kRowBlock = 8;
 /// alternating runs): 8.4-8.6 -> 7.4-7.9 ms.
 constexpr int kStreamedRowBytes = 64 * 1024;
 
-/// Up to this many token rows (batch x seq) the library calls the few-rows
-/// variant of a pipeline (KernelEnv::fewRows), where its schedule differs
-/// (Plan.cpp writes the choice into the generated C).
-/// GPU: split-K GEMMs make 4 times the partial sums, about 48 k each, so
-/// that one short sequence, a few row tiles, still makes enough blocks to
-/// fill the GPU. Measured on an H100, ALBERT-base whole model
-/// (docs/performance.md, "GPU"): 1 x 32 1.70 -> 1.13 ms, 1 x 64 1.79 ->
-/// 1.48 ms; at 1 x 128 48 or 96 k per split were 10-13% slower than 192.
+/// Few-rows variants (KernelEnv::fewRows): up to kFewRowsGpu or kFewRowsCpu
+/// token rows (batch x seq) the library calls a second pipeline of a kernel
+/// whose schedule differs for so few rows (Plan.cpp writes the choice into
+/// the generated C).
+///
+/// GPU, up to 64 rows: split-K GEMMs make kFewRowsSplitScale times the
+/// partial sums, about 48 k each, so that one short sequence, a few row
+/// tiles, still makes enough blocks to fill the GPU. Measured on an H100,
+/// ALBERT-base whole model (docs/performance.md, "GPU"): 1 x 32 1.70 ->
+/// 1.13 ms, 1 x 64 1.79 -> 1.48 ms; at 1 x 128 48 or 96 k per split were
+/// 10-13% slower than 192.
 constexpr int kFewRowsGpu = 64;
-/// CPU: GEMMs whose weight panels are over half of L2 are K-blocked
-/// (Matmul.cpp, cpuKBlock). Measured on the Cascade Lake (1 MiB L2),
-/// ALBERT-base's FFN output (K = 3072) over the FFN's time in the same
-/// profiled runs (albertc bench --ops, alternating): 1 x 32, 2 threads
-/// 1.24-1.43 -> 1.12-1.28 (8 rounds), 1 thread 1.31-1.46 -> 1.14-1.26; 1 x 64
-/// 1.09-1.18 either way, and at 1 x 128 blocking was slower (docs/
-/// performance.md, "Few-rows CPU pipelines").
-constexpr int kFewRowsCpu = 32;
-/// The few-rows variant's partial sums, in multiples of splitK's.
+/// The GPU few-rows variant's partial sums, in multiples of splitK's.
 constexpr int kFewRowsSplitScale = 4;
+/// CPU, up to 32 rows: GEMMs whose whole-K weight panels are over half of L2
+/// are K-blocked (Matmul.cpp, cpuKBlock). Measured on a Cascade Lake (1 MiB
+/// L2), ALBERT-base's FFN output (K = 3072) over the FFN's time in the same
+/// profiled runs (albertc bench --ops, alternating; docs/performance.md,
+/// "Few-rows CPU pipelines"): K blocked in every pipeline by a temporary
+/// knob, 1 x 32 2 threads 1.24-1.43 -> 1.12-1.28, 1 thread 1.31-1.46 ->
+/// 1.14-1.26, but 1 x 64 1.09-1.18 unblocked against 1.14-1.17 blocked; the
+/// library as built, 1 x 32 2 threads: 1.32-1.49 -> 1.28-1.35.
+constexpr int kFewRowsCpu = 32;
 
 /// Shape-independent inputs every pipeline gets.
 struct KernelEnv {

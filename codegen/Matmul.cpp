@@ -210,6 +210,14 @@ bool overHalfL2(const MatmulLayout &layout, int rows) {
   return int64_t(rows) * layout.panel * 4 > kL2Bytes / 2;
 }
 
+/// Whether a CPU GEMM prefetches its next weight panel (prefetchNextPanel):
+/// only weights too large to stay in L2 (kL2Bytes) from one use to the
+/// next. The tiny model's (<= 128 KiB) stay there, and prefetching them made
+/// its 1 x 16 run 0.068 -> 0.108 ms.
+bool prefetchesWeights(const KernelEnv &env, const MatmulLayout &layout) {
+  return env.prefetchWeights && int64_t(layout.paddedN()) * layout.k * 4 > kL2Bytes;
+}
+
 /// K per block of a CPU GEMM: kBlock's, and in a few-rows variant
 /// (KernelEnv::fewRows) also blocked where a whole-K panel is over half of
 /// L2 (ALBERT-base's FFN output with AVX-512: 3072 x 48 floats, 576 KiB),
@@ -217,18 +225,12 @@ bool overHalfL2(const MatmulLayout &layout, int rows) {
 /// 32 rows, 4 tiles per panel, the first tile of an unprefetched panel
 /// waits on L3 for a quarter of the work; with more rows blocking costs more
 /// (passes over the root accumulator) than it saves (kFewRowsCpu).
-int cpuKBlock(const MatmulLayout &layout, bool fewRows) {
+int cpuKBlock(const KernelEnv &env, const MatmulLayout &layout, bool fewRows) {
   const int kc = kBlock(layout.k);
-  if (kc < layout.k || !fewRows || !overHalfL2(layout, layout.k)) return kc;
+  if (kc < layout.k || !fewRows || !overHalfL2(layout, layout.k) ||
+      !prefetchesWeights(env, layout))
+    return kc;
   return blockOf(layout.k);
-}
-
-/// Whether a CPU GEMM prefetches its next weight panel (prefetchNextPanel):
-/// only weights too large to stay in L2 (kL2Bytes) from one use to the
-/// next. The tiny model's (<= 128 KiB) stay there, and prefetching them made
-/// its 1 x 16 run 0.068 -> 0.108 ms.
-bool prefetchesWeights(const KernelEnv &env, const MatmulLayout &layout) {
-  return env.prefetchWeights && int64_t(layout.paddedN()) * layout.k * 4 > kL2Bytes;
 }
 
 /// Weight panels per parallel task of a K-blocked CPU GEMM, whose task runs
@@ -399,7 +401,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   const int tr = gemmTileRows(env.target);
   const int blockRows = K >= 2048 ? 256 : 512;
   const int mc = blockRows / tr, mcRows = blockRows / kRowBlock;
-  // Long K (kBlock) is blocked: the accumulators live in memory (a root
+  // Long K (cpuKBlock) is blocked: the accumulators live in memory (a root
   // buffer, rows x paddedN) across K blocks, and each K block's tr x P tile is
   // summed in registers (`part`, acc's reduction rfactor'ed over the blocks)
   // and then added to them, once per kc FMAs per accumulator. A task's loop
@@ -417,9 +419,12 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // columns are exact, and its K is the hidden size. The accumulator's row
   // tiles round up, so x needs rows to a multiple of 8: every library buffer
   // has them (KernelCompiler pads row counts to whole row blocks).
-  const bool exactOutput = isOutput && !epi.residualLn;
-  if (!exactOutput && cpuKBlock(layout, true) != cpuKBlock(layout, false)) ++env.fewRowsChanges;
-  const int kc = exactOutput ? K : cpuKBlock(layout, env.fewRows);
+  // Nor for a GEMM whose input is computed per tile (fuseInput without
+  // LayerNorm: the embedding's projection).
+  const bool unblocked = !epi.residualLn && (isOutput || fuseInput);
+  if (!unblocked && cpuKBlock(env, layout, true) != cpuKBlock(env, layout, false))
+    ++env.fewRowsChanges;
+  const int kc = unblocked ? K : cpuKBlock(env, layout, env.fewRows);
   auto scheduleBlockedAcc = [&]() {
     RVar ko("ko"), ki("ki");
     Var u("u"), ac("ac"), acv("acv"), ar("ar"), ari("ari"), arb("arb"), ark("ark"), act("act"),

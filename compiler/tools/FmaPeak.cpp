@@ -53,12 +53,13 @@ __attribute__((target("avx2,fma"), noinline)) void fmaLoop256(long iters, volati
 
 } // namespace
 
-double measureFmaPeakPerThread(int maxVectorBits) {
+double measureFmaPeakPerThread(int maxVectorBits, int *usedBits) {
   __builtin_cpu_init();
   const bool wide = maxVectorBits >= 512 && __builtin_cpu_supports("avx512f");
-  if (!wide && !(maxVectorBits >= 256 && __builtin_cpu_supports("avx2") &&
-                 __builtin_cpu_supports("fma")))
-    return 0;
+  const bool narrow = !wide && maxVectorBits >= 256 && __builtin_cpu_supports("avx2") &&
+                      __builtin_cpu_supports("fma");
+  if (usedBits) *usedBits = wide ? 512 : narrow ? 256 : 0;
+  if (!wide && !narrow) return 0;
   const double flopsPerIter = 16.0 * (wide ? 16 : 8) * 2;
   volatile float sink = 0;
   auto rate = [&](long iters) {

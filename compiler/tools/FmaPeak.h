@@ -14,8 +14,9 @@ namespace albertc {
 /// CPU's widest vectors up to `maxVectorBits` (512: AVX-512, else 256: AVX2
 /// + FMA; a library's kernels use no wider ones than their target's): 16
 /// independent accumulators, the best of 3 runs of ~0.1 s. 0 where the CPU
-/// has neither, or `maxVectorBits` < 256.
-double measureFmaPeakPerThread(int maxVectorBits = 512);
+/// has neither, or `maxVectorBits` < 256. `usedBits`, if given, is set to the
+/// width measured (512, 256 or 0).
+double measureFmaPeakPerThread(int maxVectorBits = 512, int *usedBits = nullptr);
 
 } // namespace albertc
 

@@ -47,8 +47,9 @@ struct LoadedLibrary {
   int (*profileNumOps)() = nullptr;
   int (*profileOp)(int, const char **, const char **, int64_t *, int64_t *, double *) = nullptr;
   void (*profileReset)() = nullptr;
-  /// The kernels' widest vectors in bits, 0 for a GPU library; NULL in a
-  /// profiling build of an albertc before it (then: the CPU's widest).
+  /// The kernels' widest FMA vectors in bits (512, 256, or 0: a GPU library,
+  /// a target without AVX2 + FMA); NULL in a profiling library compiled by
+  /// an older albertc (then the CPU's widest are measured).
   int (*profileVectorBits)() = nullptr;
 
   LoadedLibrary() = default;

@@ -518,7 +518,7 @@ int runMain(int argc, char **argv) {
 /// `albertc bench --ops`: each op's share of the Halide profiler's samples
 /// over `runs` runs of batch x seq, with its FLOPs, GFLOP/s and fraction of
 /// the FMA peak (`peakPerThread` x `threads`; 0: not known), measured with
-/// `vectorBits` vectors (0: given by the user). JSON: the members
+/// `vectorBits` vectors (0: given by the user, or not known). JSON: the members
 /// "peak_gflops", "peak_vector_bits", "ops" and "profiled_ms" of the open
 /// object.
 void printOps(const LoadedLibrary &lib, int64_t batch, int64_t seq, int runs, double meanMs,
@@ -534,10 +534,11 @@ void printOps(const LoadedLibrary &lib, int64_t batch, int64_t seq, int runs, do
     if (peak > 0)
       os << llvm::format("FMA peak %d x %.1f GFLOP/s", threads, peakPerThread);
     if (peak > 0 && vectorBits > 0)
-      os << " (" << vectorBits << "-bit FMAs, the library's widest)";
+      os << " (" << vectorBits << "-bit FMAs, "
+         << (lib.profileVectorBits ? "the library's widest)" : "the CPU's widest)");
     if (peak <= 0)
-      os << "FMA peak not known (a GPU library, or a CPU without AVX-512 or AVX2 + FMA: give "
-            "--peak-gflops)";
+      os << "FMA peak not known (a GPU library, or a CPU or target without AVX-512 or AVX2 + "
+            "FMA: give --peak-gflops)";
     os << "\n"
        << "  kernel / op                                      calls/run    ms/run  GFLOP/run"
           "   GFLOP/s  % peak\n";
@@ -623,12 +624,11 @@ int benchMain(int argc, char **argv) {
   // CPU: AVX2's), measured before the first run starts the kernels' threads.
   double peakPerThread = 0;
   int vectorBits = 0;
-  if (ops && peakOption > 0) {
+  if (ops && peakOption > 0)
     peakPerThread = peakOption;
-  } else if (ops) {
-    vectorBits = lib.profileVectorBits ? lib.profileVectorBits() : 512;
-    peakPerThread = measureFmaPeakPerThread(vectorBits);
-  }
+  else if (ops)
+    peakPerThread = measureFmaPeakPerThread(
+        lib.profileVectorBits ? lib.profileVectorBits() : 512, &vectorBits);
   int64_t vocab, types, maxSeq;
   lib.limits(&vocab, &types, &maxSeq);
   if (seq > maxSeq)
