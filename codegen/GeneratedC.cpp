@@ -1,6 +1,7 @@
 //===- GeneratedC.cpp - the C a library is built from ----------------------===//
 
 #include "codegen/GeneratedC.h"
+#include "codegen/Kernels.h"
 
 #include "albert/albert_runtime.h"
 
@@ -51,12 +52,11 @@ int cudaCapability(const Halide::Target &t) {
   return 20; // Halide's default PTX target
 }
 
-/// The widest FMA vectors a CPU target's kernels use, in bits: 0 for a GPU
-/// target or one without AVX2 + FMA.
+/// The widest FMA vectors a CPU target's kernels use, in bits (vectorWidth's
+/// lanes): 0 for a GPU target or one without AVX2 + FMA.
 int fmaVectorBits(const Halide::Target &t) {
   if (t.has_gpu_feature()) return 0;
-  if (t.has_feature(Halide::Target::AVX512) || t.has_feature(Halide::Target::AVX512_Skylake))
-    return 512;
+  if (vectorWidth(t) == 16) return 512;
   return t.has_feature(Halide::Target::AVX2) && t.has_feature(Halide::Target::FMA) ? 256 : 0;
 }
 

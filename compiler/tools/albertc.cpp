@@ -531,14 +531,14 @@ void printOps(const LoadedLibrary &lib, int64_t batch, int64_t seq, int runs, do
                        vectorBits);
   } else {
     os << "per op: Halide's sampling profiler over the timed runs; ";
-    if (peak > 0)
+    if (peak <= 0)
+      os << "FMA peak not known (a GPU library, or a CPU or target without AVX-512 or AVX2 + "
+            "FMA: give --peak-gflops)";
+    else
       os << llvm::format("FMA peak %d x %.1f GFLOP/s", threads, peakPerThread);
     if (peak > 0 && vectorBits > 0)
       os << " (" << vectorBits << "-bit FMAs, "
          << (lib.profileVectorBits ? "the library's widest)" : "the CPU's widest)");
-    if (peak <= 0)
-      os << "FMA peak not known (a GPU library, or a CPU or target without AVX-512 or AVX2 + "
-            "FMA: give --peak-gflops)";
     os << "\n"
        << "  kernel / op                                      calls/run    ms/run  GFLOP/run"
           "   GFLOP/s  % peak\n";
