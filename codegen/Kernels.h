@@ -51,15 +51,16 @@ constexpr int kStreamedRowBytes = 64 * 1024;
 constexpr int kFewRowsGpu = 64;
 /// The GPU few-rows variant's partial sums, in multiples of splitK's.
 constexpr int kFewRowsSplitScale = 4;
-/// CPU, up to 32 rows: GEMMs whose whole-K weight panels are over half of L2
-/// are K-blocked (Matmul.cpp, cpuKBlock). Measured on a Cascade Lake (1 MiB
-/// L2), ALBERT-base's FFN output (K = 3072) over the FFN's time in the same
-/// profiled runs (albertc bench --ops, alternating; docs/performance.md,
-/// "Few-rows CPU pipelines"): K blocked in every pipeline by a temporary
-/// knob, 1 x 32 2 threads 1.24-1.43 -> 1.12-1.28, 1 thread 1.31-1.46 ->
-/// 1.14-1.26, but 1 x 64 1.09-1.18 unblocked against 1.14-1.17 blocked; the
-/// library as built, 1 x 32 2 threads: 1.32-1.49 -> 1.28-1.35.
-constexpr int kFewRowsCpu = 32;
+/// CPU, up to 128 rows: GEMMs whose whole-K weight panels are over half of
+/// L2 are K-blocked (Matmul.cpp, cpuKBlock). Measured on a Cascade Lake
+/// (1 MiB L2), ALBERT-base's FFN output (K = 3072) over the FFN's time in the
+/// same profiled runs (albertc bench --ops, 2 threads, libraries alternating;
+/// docs/performance.md, "Few-rows CPU pipelines"), K whole against blocked
+/// (each block prefetching the one its loops read next, nextBlockedSpan):
+/// 1 x 64 1.10-1.18 -> 1.04-1.10, 1 x 128 1.05-1.22 -> 1.02-1.06 (1 thread
+/// 1.00-1.15 -> 0.97-1.06), but 2 x 128 0.94-1.08 -> 1.05-1.11 and 8 x 128
+/// 0.98-1.07 -> 1.06-1.10. At 1 x 32 the variant gives 1.03-1.15.
+constexpr int kFewRowsCpu = 128;
 
 /// Shape-independent inputs every pipeline gets.
 struct KernelEnv {

@@ -223,8 +223,9 @@ bool prefetchesWeights(const KernelEnv &env, const MatmulLayout &layout) {
 /// L2 (ALBERT-base's FFN output with AVX-512: 3072 x 48 floats, 576 KiB),
 /// so that its blocks' panels are prefetched (prefetchNextPanel). With
 /// 32 rows, 4 tiles per panel, the first tile of an unprefetched panel
-/// waits on L3 for a quarter of the work; with more rows blocking costs more
-/// (passes over the root accumulator) than it saves (kFewRowsCpu).
+/// waits on L3 for a quarter of the work; from 256 rows on blocking costs
+/// more (passes over the root accumulator and x's block slices) than it
+/// saves (kFewRowsCpu).
 int cpuKBlock(const KernelEnv &env, const MatmulLayout &layout, bool fewRows) {
   const int kc = kBlock(layout.k);
   if (kc < layout.k || !fewRows || !overHalfL2(layout, layout.k) ||
@@ -257,11 +258,13 @@ int blockedPanelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
 /// them to prefetcht1 (ObjectWriter.cpp, `retargetPrefetches`). JIT-compiled
 /// pipelines cannot be rewritten, so env.prefetchWeights is off there.
 /// `f`: the Func whose update runs the k loop `k` over `span` rows of the
-/// panel (K, or the K block of a blocked GEMM: the next panel's same block
-/// is what the tiles read next); `tileLoop`: the loop over the block's row
+/// panel (K, or the K block of a blocked GEMM); `next`: how many packed rows
+/// ([N / P][K][P] counts K rows per panel) past the current `span` starts
+/// the one the tiles read next (K: the next panel; a blocked GEMM passes its
+/// loop order's, nextBlockedSpan); `tileLoop`: the loop over the block's row
 /// tiles, by its Halide name.
 void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f, Func w, RVar k,
-                       int span, const std::string &tileLoop) {
+                       int span, Expr next, const std::string &tileLoop) {
   if (!prefetchesWeights(env, layout)) return;
   // The panel being read and the one prefetched must both fit in L2
   // (kL2Bytes), else the prefetch evicts what the tiles are reading.
@@ -276,9 +279,31 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
   if (!load || !load->param.defined()) return; // a weight computed in the pipeline
   Expr tile = Var(tileLoop) % 4;
   Expr kk = Var(f.name() + ".s1." + k.name());
-  // Rows past K are the next panel's ([N / P][K][P]).
-  Expr row = layout.k + tile * ((span + 3) / 4) + kk / 4;
+  Expr row = next + tile * ((span + 3) / 4) + kk / 4;
   f.update().prefetch(load->param, k, k, row - kk, PrefetchBoundStrategy::NonFaulting);
+}
+
+/// The span a blocked GEMM's tiles read after the current one, in packed
+/// rows from it: its task's loops run K blocks (`ko`, of `kc`) outside the
+/// task's `n` panels (`acp`), so after panel acp's block comes panel
+/// acp + 1's same block (K rows on), after the task's last panel its first
+/// panel's next block, and after the last block the next task's first panel
+/// (its block 0 follows the last panel's last block: kc rows on).
+/// Prefetching the next panel's same block instead (as an unblocked GEMM
+/// does) fetched, after the task's last panel, a block the thread reads
+/// only K / kc block loops later, and left the block it read next to
+/// demand loads from L3. Measured as the FFN output's time over the FFN's
+/// in the same profiled runs (albertc bench --ops, 2 threads, libraries
+/// alternating, Cascade Lake): ALBERT-base's few-rows variant (2 panels per
+/// task) 1 x 32 1.19-1.35 -> 1.03-1.15; ALBERT-large (K = 4096 in blocks of
+/// 512, 2 panels per task) 1 x 32 1.08-1.18 -> 0.97-1.05, 1 x 128
+/// 1.09-1.16 -> 1.06-1.08.
+Expr nextBlockedSpan(const MatmulLayout &layout, int kc, int n, const std::string &accName,
+                     const std::string &kName) {
+  const int K = layout.k, nko = K / kc;
+  if (n == 1) return kc;
+  Expr acp = Var(accName + ".s1.c.ac.acp"), ko = Var(accName + ".s1." + kName + ".ko");
+  return select(acp < n - 1, K, ko < nko - 1, kc - (n - 1) * K, kc);
 }
 
 } // namespace
@@ -436,12 +461,13 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .unroll(ari0);
     parallelUnlessSmall(acc, ar0, tokenRows(env) * N);
     acc.update().split(k.x, ko, ki, kc);
+    const int panelsPerTask = blockedPanelsPerTask(env, layout);
     Func part = acc.update().rfactor(ko, u);
     acc.update()
         .split(c, ac, acv, P, TailStrategy::RoundUp)
         .split(r, ar, ari, tr, TailStrategy::RoundUp)
         .split(ar, arb, ark, mc, TailStrategy::GuardWithIf)
-        .split(ac, act, acp, blockedPanelsPerTask(env, layout), TailStrategy::GuardWithIf)
+        .split(ac, act, acp, panelsPerTask, TailStrategy::GuardWithIf)
         .reorder(acv, ari, ark, acp, ko, act, arb)
         .vectorize(acv, V)
         .unroll(acv)
@@ -455,6 +481,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .unroll(c)
         .unroll(r);
     prefetchNextPanel(env, layout, part, w, RVar(k.x.name() + ".ki"), kc,
+                      nextBlockedSpan(layout, kc, panelsPerTask, acc.name(), k.x.name()),
                       acc.name() + ".s1.r.ar.ark");
   };
 
@@ -502,7 +529,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .unroll(ri);
     parallelUnlessSmall(out, co, work);
     scheduleAcc(out, rk);
-    prefetchNextPanel(env, layout, acc, w, k.x, K, out.name() + ".s0.r.ro.rk");
+    prefetchNextPanel(env, layout, acc, w, k.x, K, K, out.name() + ".s0.r.ro.rk");
   } else {
     // The LayerNorm needs whole rows: the pre-norm sum of a row block is
     // computed panel by panel as above, then each tile's row statistics (two
@@ -527,7 +554,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
           .unroll(zi);
       parallelUnlessSmall(z, co, work);
       scheduleAcc(z, zo);
-      prefetchNextPanel(env, layout, acc, w, k.x, K, z.name() + ".s0.r.zo");
+      prefetchNextPanel(env, layout, acc, w, k.x, K, K, z.name() + ".s0.r.zo");
     }
     mean.compute_at(out, rk);
     var.compute_at(out, rk);
