@@ -20,7 +20,8 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
 
   // --- The algorithm -------------------------------------------------------
   // Keys are read through a clamp so that vector tails past seq stay inside
-  // the buffer; those lanes never reach the sums below (RDoms stop at seq).
+  // the buffer; those lanes never reach the sums below (their RDoms stop at
+  // seq; the row max's, past it on a CPU, repeats the last key).
   Expr jc = min(j, S - 1);
   Func kRow(name + "_kRow"); // keys per head as stored: (d, j), d contiguous
   kRow(d, j, h, b) = qkv(hidden + h * D + d, b * S + jc);

@@ -246,8 +246,9 @@ int blockedPanelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
 }
 
 /// CPU: while a row block's tiles run over weight panel p, prefetch panel
-/// p + 1 from L3 into L2, spread over the block's first 4 tiles (tile t,
-/// k step k prefetches the row t K/4 + k/4 of the next panel). Without it
+/// p + 1 from L3 into L2 (a K-blocked GEMM: the block its loops read next,
+/// `next` below), spread over the block's first 4 tiles (tile t, k step k
+/// prefetches the row t span/4 + k/4 of what comes next). Without it
 /// the first tile of every panel streams the panel from L3 at demand speed
 /// (about half the FMA rate on the dev machine). Measured there (2 threads,
 /// weights on huge pages, GFLOP/s, standalone GEMM): 32 x 2304 x 768
@@ -288,7 +289,8 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
 /// task's `n` panels (`acp`), so after panel acp's block comes panel
 /// acp + 1's same block (K rows on), after the task's last panel its first
 /// panel's next block, and after the last block the next task's first panel
-/// (its block 0 follows the last panel's last block: kc rows on).
+/// (its block 0 follows the last panel's last block: kc rows on). The last
+/// task may hold fewer panels (the panels split with GuardWithIf).
 /// Prefetching the next panel's same block instead (as an unblocked GEMM
 /// does) fetched, after the task's last panel, a block the thread reads
 /// only K / kc block loops later, and left the block it read next to
@@ -300,10 +302,13 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
 /// 1.09-1.16 -> 1.06-1.08.
 Expr nextBlockedSpan(const MatmulLayout &layout, int kc, int n, const std::string &accName,
                      const std::string &kName) {
-  const int K = layout.k, nko = K / kc;
+  const int K = layout.k, nko = K / kc, panels = layout.paddedN() / layout.panel;
   if (n == 1) return kc;
   Expr acp = Var(accName + ".s1.c.ac.acp"), ko = Var(accName + ".s1." + kName + ".ko");
-  return select(acp < n - 1, K, ko < nko - 1, kc - (n - 1) * K, kc);
+  // The task's own panel count.
+  Expr m = n;
+  if (panels % n != 0) m = min(n, panels - Var(accName + ".s1.c.ac.act") * n);
+  return select(acp < m - 1, K, ko < nko - 1, kc - (m - 1) * K, kc);
 }
 
 } // namespace
