@@ -285,8 +285,9 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
 }
 
 /// The span a blocked GEMM's tiles read after the current one, in packed
-/// rows from it: its task's loops run K blocks (`ko`, of `kc`) outside the
-/// task's `n` panels (`acp`), so after panel acp's block comes panel
+/// rows from it: its task's loops (`taskLoop`) run K blocks (`blockLoop`,
+/// of `kc`) outside the task's `n` panels (`panelLoop`; loops by their
+/// Halide names), so after panel acp's block comes panel
 /// acp + 1's same block (K rows on), after the task's last panel its first
 /// panel's next block, and after the last block the next task's first panel
 /// (its block 0 follows the last panel's last block: kc rows on). The last
@@ -300,14 +301,14 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
 /// task) 1 x 32 1.19-1.35 -> 1.03-1.15; ALBERT-large (K = 4096 in blocks of
 /// 512, 2 panels per task) 1 x 32 1.08-1.18 -> 0.97-1.05, 1 x 128
 /// 1.09-1.16 -> 1.06-1.08.
-Expr nextBlockedSpan(const MatmulLayout &layout, int kc, int n, const std::string &accName,
-                     const std::string &kName) {
+Expr nextBlockedSpan(const MatmulLayout &layout, int kc, int n, const std::string &taskLoop,
+                     const std::string &panelLoop, const std::string &blockLoop) {
   const int K = layout.k, nko = K / kc, panels = layout.paddedN() / layout.panel;
   if (n == 1) return kc;
-  Expr acp = Var(accName + ".s1.c.ac.acp"), ko = Var(accName + ".s1." + kName + ".ko");
+  Expr acp = Var(panelLoop), ko = Var(blockLoop);
   // The task's own panel count.
   Expr m = n;
-  if (panels % n != 0) m = min(n, panels - Var(accName + ".s1.c.ac.act") * n);
+  if (panels % n != 0) m = min(n, panels - Var(taskLoop) * n);
   return select(acp < m - 1, K, ko < nko - 1, kc - (m - 1) * K, kc);
 }
 
@@ -485,9 +486,11 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .vectorize(c, V, TailStrategy::RoundUp)
         .unroll(c)
         .unroll(r);
+    const std::string loop = acc.name() + ".s1.";
     prefetchNextPanel(env, layout, part, w, RVar(k.x.name() + ".ki"), kc,
-                      nextBlockedSpan(layout, kc, panelsPerTask, acc.name(), k.x.name()),
-                      acc.name() + ".s1.r.ar.ark");
+                      nextBlockedSpan(layout, kc, panelsPerTask, loop + "c.ac.act",
+                                      loop + "c.ac.acp", loop + k.x.name() + ".ko"),
+                      loop + "r.ar.ark");
   };
 
   auto scheduleAcc = [&](Func consumer, Var at) {
