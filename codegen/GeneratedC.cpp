@@ -201,7 +201,8 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
   else
     c << "  0, 0, 0, 0, 0,\n";
   c << "  " << (gpu ? "halide_cuda_device_interface" : "0") << ", " << cudaCapability(opts.target)
-    << ",\n  target_features, " << cString(opts.target.to_string()) << "\n};\n\n";
+    << ",\n  target_features, " << cString(opts.target.to_string()) << ",\n  "
+    << plan.chunkRows << "\n};\n\n";
   c << "static const char *const labels[] = {";
   for (const std::string &l : plan.labels) c << cString(l) << ", ";
   c << "0};\n\n";

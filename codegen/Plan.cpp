@@ -3,6 +3,7 @@
 #include "codegen/Plan.h"
 
 #include "codegen/Error.h"
+#include "codegen/Kernels.h"
 #include "albert/albert_runtime.h"
 #include "dialects/albert/IR/AlbertOps.h"
 #include "dialects/albert/Transforms/Passes.h"
@@ -11,6 +12,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <map>
+#include <numeric>
 #include <sstream>
 
 using namespace mlir;
@@ -45,6 +47,19 @@ public:
         if (auto l = a.dyn_cast<StringAttr>()) plan.labels.push_back(l.getValue().str());
     plan.types = get("type_vocab_size");
     plan.positions = get("max_position_embeddings");
+    // CPU: batches run in chunks of up to kFewRowsCpu token rows, whose
+    // activations (ALBERT-base: 128 x 3072 floats for the FFN, 1.5 MiB) stay
+    // in L2 through a layer, and whose encoder takes its few-rows pipeline.
+    // Measured on an AMX Xeon (2 MiB L2), ALBERT-base, albertc bench, 3
+    // alternating rounds: 8 x 128 on 1 thread 1336-1375 -> 1235-1259 ms (8
+    // runs of 1 x 128), 2 threads 695-713 -> 652-689; 8 x 32 in chunks of
+    // 4 x 32 324-333 -> 312-329 / 160-161 -> 157-158; sequences longer than
+    // 128 (2 x 256, 4 x 512, one sequence per chunk) within 3% either way, so
+    // not chunked. Not where a chunk's H x H GEMM would be under kSerialWork
+    // (a tiny model's, run serially) while the whole batch's is parallel.
+    const bool gpu = opts.gpuScheduleOnHost || opts.target.has_gpu_feature();
+    const int64_t hidden = get("hidden_size");
+    if (!gpu && kFewRowsCpu * hidden * hidden >= kSerialWork) plan.chunkRows = kFewRowsCpu;
     // The widest per-token tensor any kernel makes bounds batch x seq at run time.
     func.walk([&](KernelOp k) {
       k.walk([&](Operation *inner) {
@@ -117,6 +132,130 @@ private:
     return int(plan.kernels.size() - 1);
   }
 
+  /// A loop body emitted for one chunk of sequences (emitChunkedRepeat):
+  /// `count` sequences from sequence `first` (C variables), every buffer the
+  /// body's kernels read or write as a view (albert_rt_rows_view) of the
+  /// chunk's rows, in the views array `views`.
+  struct Chunk {
+    std::string first, count, views;
+    int used = 0;
+
+    /// `expr` (a halide_buffer_t *) from the chunk's first row: per token
+    /// (rows x the sequence), per sequence, or the inputs' [batch][seq].
+    /// The loop's iteration variable: the view of the value the body yields
+    /// alternates between two slots, since the next iteration reads it while
+    /// it writes the other one.
+    std::string iteration;
+    std::string view(const std::string &expr, bool perToken, bool input = false,
+                     bool yielded = false) {
+      std::string row = perToken ? first + " * x->seq" : first;
+      std::string rows = perToken ? count + " * x->seq" : count;
+      if (!input) rows = "(" + rows + " + " + std::to_string(kRowBlock - 1) + ") / " +
+                         std::to_string(kRowBlock) + " * " + std::to_string(kRowBlock);
+      std::string slot = std::to_string(used);
+      if (yielded) {
+        slot += " + (" + iteration + " & 1)";
+        ++used;
+      }
+      ++used;
+      return "albert_rt_rows_view(" + expr + ", " + row + ", " + rows + ", &" + views + "[" +
+             slot + "])";
+    }
+    /// A kernel input's buffer `expr` inside the body `block`: the loop's
+    /// carried value and the body's own results are views already.
+    std::string viewOf(Value v, const std::string &expr, Block &block) {
+      if (v.getParentBlock() == &block) return expr;
+      bool input = v.isa<BlockArgument>(); // @forward's ids, mask, token types
+      return view(expr, !input, input);
+    }
+  };
+
+  /// Whether `r`'s body can run per chunk of sequences: every kernel in it
+  /// makes per-token values, and reads only those, @forward's inputs and
+  /// weights (a per-sequence value's rows, a row per sequence, would not
+  /// start on 64-byte lines).
+  static bool chunkable(RepeatOp r) {
+    Block &body = r.body().front();
+    for (Operation &o : body.without_terminator()) {
+      if (isa<ParamRefOp, ConcatOp, SliceOp, SqueezeOp, FlattenChoicesOp, UnflattenChoicesOp>(o))
+        continue;
+      auto k = dyn_cast<KernelOp>(o);
+      if (!k || k.result().getType().cast<ShapedType>().getRank() != 3) return false;
+      for (Value in : k.inputs()) {
+        if (in.isa<BlockArgument>()) continue;
+        Operation *def = in.getDefiningOp();
+        if (isa<ParamRefOp, ConcatOp, SliceOp>(def)) continue;
+        if (in.getType().cast<ShapedType>().getRank() != 3) return false;
+      }
+    }
+    return true;
+  }
+
+  /// An albert.repeat run chunk by chunk: per chunk of
+  /// albert_rt_chunk_sequences sequences (at most plan.chunkRows token rows)
+  /// all of its iterations, on views of the chunk's rows; afterwards the
+  /// whole batch's result is the buffer the last iteration wrote.
+  llvm::Error emitChunkedRepeat(RepeatOp r, int depth) {
+    std::string pad(2 * depth, ' ');
+    std::string var = "v" + std::to_string(nextVar++);
+    int a = newValue(r.result()), b = newValue(r.result());
+    Block &bodyBlock = r.body().front();
+    // Chunks start at token rows that are multiples of `unit`, so that the
+    // views of the per-token values (the loop's, cols wide) start on
+    // 64-byte lines.
+    int64_t unit = 1;
+    auto needs = [&](Value v) {
+      int64_t c = v.getType().cast<ShapedType>().getShape().back();
+      unit = std::max(unit, int64_t(16) / std::gcd(c, int64_t(16)));
+    };
+    needs(r.result());
+    bodyBlock.walk([&](KernelOp k) {
+      needs(k.result());
+      for (Value in : k.inputs())
+        if (!in.isa<BlockArgument>() && !isa<ParamRefOp, ConcatOp, SliceOp>(in.getDefiningOp()))
+          needs(in);
+    });
+    std::string it = "i" + var, carried = "c" + var;
+    Chunk c{"b" + var, "n" + var, "w" + var};
+    c.iteration = it;
+    std::string target = "&x->values[(" + it + " & 1) ? " + std::to_string(b) + " : " +
+                         std::to_string(a) + "]";
+    // The body first, into its own stream: its view count sizes the array.
+    std::string before = body.str();
+    body.str("");
+    exprs[bodyBlock.getArgument(0)] = carried;
+    chunk = &c;
+    llvm::Error e = emitBlock(bodyBlock, depth + 3, &target);
+    chunk = nullptr;
+    if (e) return e;
+    std::string inner = body.str();
+    body.str("");
+    body << before;
+    Value y = cast<YieldOp>(bodyBlock.getTerminator()).value();
+    std::ostringstream &os = body;
+    int64_t count = r.countAttr().getInt();
+    std::string initView = c.view(exprs[r.init()], /*perToken=*/true);
+    os << pad << "halide_buffer_t *" << var << " = " << exprs[r.init()] << ";\n"
+       << pad << "{\n"
+       << pad << "  const int64_t p" << var << " = albert_rt_chunk_sequences(x->batch, x->seq, "
+       << plan.chunkRows << ", " << unit << ");\n"
+       << pad << "  for (int64_t " << c.first << " = 0; " << c.first << " < x->batch; " << c.first
+       << " += p" << var << ") {\n"
+       << pad << "    const int64_t " << c.count << " = x->batch - " << c.first << " < p" << var
+       << " ? x->batch - " << c.first << " : p" << var << ";\n"
+       << pad << "    albert_rt_view " << c.views << "[" << c.used << "];\n"
+       << pad << "    halide_buffer_t *" << carried << " = " << initView << ";\n"
+       << pad << "    for (int " << it << " = 0; " << it << " < " << count << "; ++" << it
+       << ") {\n"
+       << inner << pad << "      " << carried << " = " << exprs[y] << ";\n"
+       << pad << "    }\n"
+       << pad << "  }\n"
+       << pad << "  " << var << " = &x->values[" << ((count - 1) & 1 ? b : a) << "];\n"
+       << pad << "}\n";
+    exprs[r.result()] = var;
+    return llvm::Error::success();
+  }
+
   /// Appends the C code for `block`. `yieldTarget`, inside an albert.repeat,
   /// is the C expression the yielded value must be written to.
   llvm::Error emitBlock(Block &block, int depth, const std::string *yieldTarget) {
@@ -136,17 +275,18 @@ private:
         auto index = kernelFor(k);
         if (!index) return index.takeError();
         const CompiledKernel &ck = plan.kernels[*index];
+        const std::string batch = chunk ? "(int32_t)" + chunk->count : "x->batch";
         std::string call = ck.function + "(";
         if (ck.fewRows >= 0)
-          call = "((int64_t)x->batch * x->seq <= " + std::to_string(ck.fewRowsLimit) + " ? " +
-                 plan.kernels[ck.fewRows].function + " : " + ck.function + ")(";
+          call = "((int64_t)" + batch + " * x->seq <= " + std::to_string(ck.fewRowsLimit) +
+                 " ? " + plan.kernels[ck.fewRows].function + " : " + ck.function + ")(";
         for (unsigned i = 0; i < k.inputs().size(); ++i) {
           Value in = k.inputs()[i];
           if (ck.args[i].kind == KernelArg::Weight) {
             call += "&x->weights[" + std::to_string(plan.weights.add(in, ck.args[i].layout)) + "], ";
           } else {
             if (!exprs.count(in)) return err("codegen: a kernel input has no buffer");
-            call += exprs[in] + ", ";
+            call += (chunk ? chunk->viewOf(in, exprs[in], block) : exprs[in]) + ", ";
           }
         }
         std::string out;
@@ -155,14 +295,21 @@ private:
         } else {
           out = "&x->values[" + std::to_string(newValue(k.result())) + "]";
         }
+        if (chunk)
+          out = chunk->view(out, /*perToken=*/true, /*input=*/false,
+                            /*yielded=*/yieldTarget && k.result() == yielded);
         std::string var = "v" + std::to_string(nextVar++);
         os << pad << "halide_buffer_t *" << var << " = " << out << ";\n";
-        os << pad << "if ((err = " << call << "x->batch, x->seq, " << var << "))) return err;\n";
+        os << pad << "if ((err = " << call << batch << ", x->seq, " << var << "))) return err;\n";
         exprs[k.result()] = var;
         continue;
       }
       if (auto r = dyn_cast<RepeatOp>(o)) {
         if (!exprs.count(r.init())) return err("codegen: albert.repeat's input has no buffer");
+        if (!chunk && plan.chunkRows > 0 && chunkable(r)) {
+          if (auto e = emitChunkedRepeat(r, depth)) return e;
+          continue;
+        }
         std::string var = "v" + std::to_string(nextVar++);
         std::string it = "i" + var;
         int a = newValue(r.result()), b = newValue(r.result());
@@ -197,6 +344,7 @@ private:
   std::map<std::string, int> kernelIndex;
   llvm::DenseMap<Value, std::string> exprs;
   int nextVar = 0;
+  Chunk *chunk = nullptr; // while emitting a chunked loop's body
 };
 } // namespace
 

@@ -901,13 +901,34 @@ static int reserve_device(albert_rt_handle *h, size_t bytes) {
   return ALBERT_RT_OK;
 }
 
-/* Sizes the activation buffers for batch x seq, growing the arena if needed. */
+int64_t albert_rt_chunk_sequences(int64_t batch, int64_t seq, int64_t limit, int64_t unit) {
+  if (limit <= 0 || seq > limit || batch * seq <= limit) return batch;
+  for (int64_t per = limit / seq; per > 0; --per)
+    if (per * seq % unit == 0) return per;
+  return batch;
+}
+
+halide_buffer_t *albert_rt_rows_view(const halide_buffer_t *buffer, int64_t row, int64_t rows,
+                                     albert_rt_view *view) {
+  view->buffer = *buffer;
+  memcpy(view->dims, buffer->dim, (size_t)buffer->dimensions * sizeof *view->dims);
+  halide_dimension_t *last = &view->dims[buffer->dimensions - 1];
+  view->buffer.host += row * last->stride * (int64_t)((buffer->type.bits + 7) / 8);
+  last->extent = (int32_t)rows;
+  view->buffer.dim = view->dims;
+  return &view->buffer;
+}
+
+/* Sizes the activation buffers for batch x seq, growing the arena if needed.
+ * With chunk_rows, each value has ROW_BLOCK rows of room past its extent: a
+ * chunk's view rounds its rows up to whole row blocks from its first row. */
 static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
   const albert_rt_model *m = h->model;
   int64_t token_rows = round_rows(batch * seq), seq_rows = round_rows(batch);
+  const int64_t room = m->chunk_rows > 0 ? ROW_BLOCK : 0;
   size_t total = 0;
   for (int32_t i = 0; i < m->num_values; ++i) {
-    int64_t rows = m->values[i].per_token ? token_rows : seq_rows;
+    int64_t rows = (m->values[i].per_token ? token_rows : seq_rows) + room;
     size_t bytes = (size_t)rows * (size_t)m->values[i].cols * sizeof(float);
     total += round64(bytes);
   }
@@ -941,7 +962,7 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
                                   h->device) != 0)
       return fail(h->error, ALBERT_RT_KERNEL_FAILED, "run: cannot map a GPU buffer: %s",
                   halide_message[0] ? halide_message : "no message");
-    size_t bytes = (size_t)rows * (size_t)m->values[i].cols * sizeof(float);
+    size_t bytes = (size_t)(rows + room) * (size_t)m->values[i].cols * sizeof(float);
     offset += round64(bytes);
   }
   return ALBERT_RT_OK;

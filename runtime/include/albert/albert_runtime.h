@@ -248,9 +248,33 @@ typedef struct albert_rt_model {
    * otherwise die of SIGILL. */
   const uint64_t *target_features;
   const char *target_name;
+  /* CPU libraries: forward runs the shared layers' loop in chunks of at most
+   * chunk_rows token rows (albert_rt_chunk_sequences), on views of the
+   * values; the runtime leaves room for the last chunk's rounded-up rows.
+   * 0: no chunks. */
+  int64_t chunk_rows;
 } albert_rt_model;
 
 typedef struct albert_rt_handle albert_rt_handle;
+
+/* For the generated forward(): how many of `batch` sequences of `seq` tokens
+ * one chunk holds, when a loop runs in chunks of at most `limit` token rows
+ * whose first rows are multiples of `unit` (so that every view starts on a
+ * 64-byte line); `batch` (one chunk) when seq > limit, batch x seq <= limit
+ * or no count fits. */
+int64_t albert_rt_chunk_sequences(int64_t batch, int64_t seq, int64_t limit, int64_t unit);
+
+/* A view of some rows of a buffer: its own halide_buffer_t and dimensions. */
+typedef struct albert_rt_view {
+  halide_buffer_t buffer;
+  halide_dimension_t dims[4];
+} albert_rt_view;
+
+/* `buffer` from row `row` of its last dimension, `rows` rows long, as `view`
+ * (which the caller owns; it points into `buffer`'s memory and dimensions'
+ * strides). Returns &view->buffer. */
+halide_buffer_t *albert_rt_rows_view(const halide_buffer_t *buffer, int64_t row, int64_t rows,
+                                     albert_rt_view *view);
 
 /* Opens a model: `path` is the folder holding <name>.weights, the weights
  * file itself, or NULL for embedded weights. num_threads > 0 sets the size of
