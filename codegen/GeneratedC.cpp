@@ -71,16 +71,18 @@ void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n
     << "typedef struct op_work {\n"
     << "  const char *kernel, *prefix, *label; /* prefix 0: the kernel's rest */\n"
     << "  int64_t per_row, per_token, per_token_seq;\n"
+    << "  int index; /* the kernel's, in profile_sequences */\n"
     << "} op_work;\n"
     << "static const op_work op_works[] = {\n";
   size_t count = 0;
-  for (const CompiledKernel &k : plan.kernels) {
+  for (size_t i = 0; i < plan.kernels.size(); ++i) {
+    const CompiledKernel &k = plan.kernels[i];
     for (const OpWork &w : k.ops) {
       c << "  {\"" << k.function << "\", " << cString(w.prefix) << ", " << cString(w.label)
-        << ", " << w.perRow << ", " << w.perToken << ", " << w.perTokenSeq << "},\n";
+        << ", " << w.perRow << ", " << w.perToken << ", " << w.perTokenSeq << ", " << i << "},\n";
       ++count;
     }
-    c << "  {\"" << k.function << "\", 0, \"rest\", 0, 0, 0},\n";
+    c << "  {\"" << k.function << "\", 0, \"rest\", 0, 0, 0, " << i << "},\n";
     ++count;
   }
   c << "};\n"
@@ -91,12 +93,14 @@ void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n
     << "         (name[len] == 0 || name[len] == '_' || name[len] == '$');\n}\n"
     << "API int " << n << "_profile_num_ops(void) { return " << count << "; }\n"
     << "API int " << n << "_profile_op(int index, const char **kernel, const char **label,\n"
-    << "                               int64_t work[3], int64_t *calls, double *seconds) {\n"
+    << "                               int64_t work[3], int64_t *calls, int64_t *sequences,\n"
+    << "                               double *seconds) {\n"
     << "  if (index < 0 || index >= " << count << " || !kernel || !label || !work || !calls ||\n"
-    << "      !seconds)\n"
+    << "      !sequences || !seconds)\n"
     << "    return ALBERT_RT_INVALID_ARGUMENT;\n"
     << "  const op_work *w = &op_works[index];\n"
     << "  *kernel = w->kernel, *label = w->label, *calls = 0, *seconds = 0;\n"
+    << "  *sequences = __atomic_load_n(&profile_sequences[w->index], __ATOMIC_RELAXED);\n"
     << "  work[0] = w->per_row, work[1] = w->per_token, work[2] = w->per_token_seq;\n"
     << "  struct halide_profiler_state *s = halide_profiler_get_state();\n"
     << "  halide_mutex_lock(&s->lock);\n"
@@ -115,7 +119,10 @@ void profileSource(std::ostringstream &c, const Plan &plan, const std::string &n
     << "          break;\n        }\n    }\n"
     << "    *calls = p->runs, *seconds = (ns > 0 ? ns : 0) * 1e-9;\n  }\n"
     << "  halide_mutex_unlock(&s->lock);\n  return 0;\n}\n"
-    << "API void " << n << "_profile_reset(void) { halide_profiler_reset(); }\n"
+    << "API void " << n << "_profile_reset(void) {\n"
+    << "  halide_profiler_reset();\n"
+    << "  for (int k = 0; k < " << plan.kernels.size() << "; ++k)\n"
+    << "    __atomic_store_n(&profile_sequences[k], 0, __ATOMIC_RELAXED);\n}\n"
     << "/* The kernels' widest FMA vectors in bits (0: a GPU library, or no AVX2 +\n"
     << " * FMA): the FMA peak to measure. */\n"
     << "API int " << n << "_profile_vector_bits(void) { return " << vectorBits << "; }\n";
@@ -151,6 +158,12 @@ std::string modelSource(const Plan &plan, const LibraryOptions &opts, uint64_t f
   for (const Plan::Output &o : plan.outputs)
     c << "  {\"" << o.name << "\", " << o.perToken << ", " << o.cols << ", " << o.view << "},\n";
   c << "};\n\n"
+    << (opts.target.has_feature(Halide::Target::Profile)
+            ? "/* Profiling build: the sequences each kernel ran on, over its calls. */\n"
+              "static int64_t profile_sequences[" + std::to_string(plan.kernels.size()) + "];\n"
+              "static void profile_count(int kernel, int64_t sequences) {\n"
+              "  __atomic_fetch_add(&profile_sequences[kernel], sequences, __ATOMIC_RELAXED);\n}\n"
+            : std::string())
     << "static int forward(albert_rt_exec *x) {\n  int err;\n"
     << plan.forwardBody;
   for (size_t i = 0; i < plan.outputs.size(); ++i)
@@ -528,15 +541,16 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
       << " * profiler runs in every kernel and prints its report at exit, and these give\n"
       << " * each op's share of it (what `albertc bench --ops` prints). Entry `index` (0 to\n"
       << " * " << n << "_profile_num_ops() - 1) is one op of one kernel, or the rest of that\n"
-      << " * kernel (label \"rest\"): *kernel and *label are library-owned constants; one call\n"
-      << " * of the kernel does work[0] x batch + work[1] x batch x seq + work[2] x batch x\n"
-      << " * seq^2 FLOPs (GEMMs and attention only); *calls and *seconds are the kernel's\n"
-      << " * calls and the op's sampled time, over every handle's runs since the last\n"
-      << " * reset (or the first run). No pointer may be NULL. Not to be called while a\n"
-      << " * run is in progress. */\n"
+      << " * kernel (label \"rest\"): *kernel and *label are library-owned constants; a call\n"
+      << " * of the kernel on b sequences of seq tokens (the whole batch, or a chunk of it)\n"
+      << " * does work[0] x b + work[1] x b x seq + work[2] x b x seq^2 FLOPs (GEMMs and\n"
+      << " * attention only); *calls, *sequences and *seconds are the kernel's calls, the\n"
+      << " * sequences of those calls together, and the op's sampled time, over every\n"
+      << " * handle's runs since the last reset (or the first run). No pointer may be\n"
+      << " * NULL. Not to be called while a run is in progress. */\n"
       << "int " << n << "_profile_num_ops(void);\n"
       << "int " << n << "_profile_op(int index, const char **kernel, const char **label,\n"
-      << "    int64_t work[3], int64_t *calls, double *seconds);\n"
+      << "    int64_t work[3], int64_t *calls, int64_t *sequences, double *seconds);\n"
       << "void " << n << "_profile_reset(void);\n\n";
   h << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h.str();

@@ -303,7 +303,8 @@ llvm::Expected<CompiledKernel> compileKernel(KernelOp op, const Target &target,
   OutputImageParam ob = out.output_buffer();
   ob.dim(0).set_bounds(0, c);
   ob.dim(1).set_min(0).set_stride(c);
-  // Row counts are padded to whole row blocks by the runtime.
+  // Row counts are padded to whole row blocks: by the runtime, and by a
+  // chunked loop's views (Plan.cpp, emitChunkedRepeat).
   ob.dim(1).set_extent((ob.dim(1).extent() / kRowBlock) * kRowBlock);
   if (!gpu) {
     // The runtime's buffers start on 64-byte lines (one aligned arena).

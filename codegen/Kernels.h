@@ -3,8 +3,10 @@
 // Every activation is a Func over (c, r): channel c innermost, row r. A row is
 // a token (b * seq + s) for [batch, seq, C] values and a sequence for
 // [batch, C] values. The runtime allocates activations with their row count
-// rounded up to a multiple of kRowBlock, so row tiles never need a tail; rows
-// past the real ones hold finite filler that nothing reads back.
+// rounded up to a multiple of kRowBlock (and a chunked loop's views of them
+// round up the same way, Plan.cpp), so row tiles never need a tail; rows past
+// the real ones hold finite filler (the arena starts zeroed) that nothing
+// reads back.
 //
 // Each builder defines "the algorithm", then "the schedule" for the target.
 // Intermediate results are compute_root; the pipeline's output is scheduled

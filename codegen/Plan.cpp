@@ -140,12 +140,13 @@ private:
     std::string first, count, views;
     int used = 0;
 
-    /// `expr` (a halide_buffer_t *) from the chunk's first row: per token
-    /// (rows x the sequence), per sequence, or the inputs' [batch][seq].
     /// The loop's iteration variable: the view of the value the body yields
     /// alternates between two slots, since the next iteration reads it while
     /// it writes the other one.
     std::string iteration;
+
+    /// `expr` (a halide_buffer_t *) from the chunk's first row: per token
+    /// (rows x the sequence), per sequence, or the inputs' [batch][seq].
     std::string view(const std::string &expr, bool perToken, bool input = false,
                      bool yielded = false) {
       std::string row = perToken ? first + " * x->seq" : first;
@@ -165,30 +166,37 @@ private:
     /// carried value and the body's own results are views already.
     std::string viewOf(Value v, const std::string &expr, Block &block) {
       if (v.getParentBlock() == &block) return expr;
-      bool input = v.isa<BlockArgument>(); // @forward's ids, mask, token types
+      bool input = isTokenInput(v);
       return view(expr, !input, input);
     }
   };
 
+  /// Whether `v` is one of the token inputs (ids, mask, token types: int32
+  /// [batch, seq], or [batch x choices, seq] flattened), whose buffers have
+  /// exactly a row per sequence.
+  static bool isTokenInput(Value v) {
+    return v.getType().cast<ShapedType>().getElementType().isInteger(32);
+  }
+
   /// Whether `r`'s body can run per chunk of sequences: every kernel in it
-  /// makes per-token values, and reads only those, @forward's inputs and
+  /// makes per-token values, and reads only those, the token inputs and
   /// weights (a per-sequence value's rows, a row per sequence, would not
-  /// start on 64-byte lines).
+  /// start on 64-byte lines), and it yields one of its kernels' results
+  /// (the buffers the chunks write).
   static bool chunkable(RepeatOp r) {
     Block &body = r.body().front();
     for (Operation &o : body.without_terminator()) {
-      if (isa<ParamRefOp, ConcatOp, SliceOp, SqueezeOp, FlattenChoicesOp, UnflattenChoicesOp>(o))
-        continue;
+      if (isa<ParamRefOp, ConcatOp, SliceOp>(o)) continue;
       auto k = dyn_cast<KernelOp>(o);
       if (!k || k.result().getType().cast<ShapedType>().getRank() != 3) return false;
       for (Value in : k.inputs()) {
-        if (in.isa<BlockArgument>()) continue;
-        Operation *def = in.getDefiningOp();
-        if (isa<ParamRefOp, ConcatOp, SliceOp>(def)) continue;
+        if (in.getParentBlock() == &body || isTokenInput(in)) continue;
+        if (isa_and_nonnull<ParamRefOp, ConcatOp, SliceOp>(in.getDefiningOp())) continue;
         if (in.getType().cast<ShapedType>().getRank() != 3) return false;
       }
     }
-    return true;
+    auto k = cast<YieldOp>(body.getTerminator()).value().getDefiningOp<KernelOp>();
+    return k && k->getBlock() == &body;
   }
 
   /// An albert.repeat run chunk by chunk: per chunk of
@@ -276,10 +284,17 @@ private:
         if (!index) return index.takeError();
         const CompiledKernel &ck = plan.kernels[*index];
         const std::string batch = chunk ? "(int32_t)" + chunk->count : "x->batch";
-        std::string call = ck.function + "(";
-        if (ck.fewRows >= 0)
-          call = "((int64_t)" + batch + " * x->seq <= " + std::to_string(ck.fewRowsLimit) +
-                 " ? " + plan.kernels[ck.fewRows].function + " : " + ck.function + ")(";
+        std::string call = ck.function + "(", called = std::to_string(*index);
+        if (ck.fewRows >= 0) {
+          std::string few = "(int64_t)" + batch + " * x->seq <= " + std::to_string(ck.fewRowsLimit);
+          call = "((" + few + ") ? " + plan.kernels[ck.fewRows].function + " : " + ck.function +
+                 ")(";
+          called = "(" + few + ") ? " + std::to_string(ck.fewRows) + " : " + called;
+        }
+        // Profiling builds count each kernel's sequences (`albertc bench --ops`:
+        // a chunked loop's calls each run some of the batch).
+        if (opts.target.has_feature(Halide::Target::Profile))
+          os << pad << "profile_count(" << called << ", " << batch << ");\n";
         for (unsigned i = 0; i < k.inputs().size(); ++i) {
           Value in = k.inputs()[i];
           if (ck.args[i].kind == KernelArg::Weight) {

@@ -41,9 +41,10 @@ struct Plan {
   std::string forwardBody; // C statements of forward()
   int64_t vocab = 0, types = 0, positions = 0;
   int64_t maxTokenCols = 1; // the widest [batch, seq, C] tensor in any kernel
-  /// albert_rt_model::chunk_rows: runs of more token rows call forward per
-  /// chunk of sequences; 0: never (GPU schedules, models too small to keep
-  /// a chunk's GEMMs parallel).
+  /// albert_rt_model::chunk_rows: forward() runs each shared-layer loop per
+  /// chunk of sequences of at most this many token rows (emitChunkedRepeat);
+  /// 0: never (GPU schedules, models too small to keep a chunk's GEMMs
+  /// parallel).
   int64_t chunkRows = 0;
 };
 

@@ -45,7 +45,8 @@ struct LoadedLibrary {
   /// A profiling build's per-op report (<name>_profile_*, a target with
   /// `profile`); otherwise all NULL.
   int (*profileNumOps)() = nullptr;
-  int (*profileOp)(int, const char **, const char **, int64_t *, int64_t *, double *) = nullptr;
+  int (*profileOp)(int, const char **, const char **, int64_t *, int64_t *, int64_t *,
+                   double *) = nullptr;
   void (*profileReset)() = nullptr;
   /// The kernels' widest FMA vectors in bits (512, 256, or 0: a GPU library,
   /// a target without AVX2 + FMA); NULL in a profiling library compiled by

@@ -524,7 +524,6 @@ int runMain(int argc, char **argv) {
 void printOps(const LoadedLibrary &lib, int64_t batch, int64_t seq, int runs, double meanMs,
               double peakPerThread, int vectorBits, int threads, bool json) {
   const double peak = peakPerThread * threads;
-  const double tokens = double(batch) * double(seq);
   llvm::raw_fd_ostream &os = results();
   if (json) {
     os << llvm::format(", \"peak_gflops\": %.1f, \"peak_vector_bits\": %d, \"ops\": [", peak,
@@ -548,13 +547,15 @@ void printOps(const LoadedLibrary &lib, int64_t batch, int64_t seq, int runs, do
   const char *lastKernel = "";
   for (int i = 0, n = lib.profileNumOps(); i < n; ++i) {
     const char *kernel, *label;
-    int64_t work[3], calls;
+    int64_t work[3], calls, sequences;
     double seconds;
-    if (lib.profileOp(i, &kernel, &label, work, &calls, &seconds) != 0 || calls == 0) continue;
+    if (lib.profileOp(i, &kernel, &label, work, &calls, &sequences, &seconds) != 0 || calls == 0)
+      continue;
     double perRun = double(calls) / runs;
     double ms = seconds * 1e3 / runs;
-    double gflop = perRun * (work[0] * double(batch) + work[1] * tokens +
-                             work[2] * tokens * double(seq)) * 1e-9;
+    // A chunked loop's calls each run some of the batch's sequences.
+    double gflop = double(sequences) / runs *
+                   (work[0] + work[1] * double(seq) + work[2] * double(seq) * double(seq)) * 1e-9;
     double gflops = ms > 0 ? gflop / (ms * 1e-3) : 0;
     profiled += ms;
     if (json) {

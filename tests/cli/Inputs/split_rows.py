@@ -13,12 +13,15 @@ import sys
 import numpy as np
 
 if sys.argv[1] == "--check":
-    batch = np.load(os.path.join(sys.argv[2], sys.argv[4] + ".npy"))
+    args = sys.argv[2:]
+    batch = np.load(os.path.join(args[0], args[2] + ".npy"))
     for i in range(batch.shape[0]):
-        row = np.load(os.path.join(sys.argv[3] + str(i), sys.argv[4] + ".npy"))
-        if row.shape != (1,) + batch.shape[1:] or not np.array_equal(row[0], batch[i]):
-            diff = np.abs(row[0] - batch[i]).max() if row.shape[1:] == batch.shape[1:] else "shape"
-            print(f"sequence {i}: differs ({diff})")
+        row = np.load(os.path.join(args[1] + str(i), args[2] + ".npy"))
+        if row.shape != (1,) + batch.shape[1:]:
+            print(f"sequence {i}: shape {row.shape} against {batch.shape}")
+            sys.exit(1)
+        if not np.array_equal(row[0], batch[i]):
+            print(f"sequence {i}: differs (max {np.abs(row[0] - batch[i]).max()})")
             sys.exit(1)
     print(f"{batch.shape[0]} sequences: identical")
 else:
