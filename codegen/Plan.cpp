@@ -209,8 +209,8 @@ private:
     int a = newValue(r.result()), b = newValue(r.result());
     Block &bodyBlock = r.body().front();
     // Chunks start at token rows that are multiples of `unit`, so that the
-    // views of the per-token values (the loop's, cols wide) start on
-    // 64-byte lines.
+    // views of the per-token values (cols wide) start on 64-byte lines (the
+    // token inputs' views need not: no kernel asks their alignment).
     int64_t unit = 1;
     auto needs = [&](Value v) {
       int64_t c = v.getType().cast<ShapedType>().getShape().back();
@@ -220,7 +220,8 @@ private:
     bodyBlock.walk([&](KernelOp k) {
       needs(k.result());
       for (Value in : k.inputs())
-        if (!in.isa<BlockArgument>() && !isa<ParamRefOp, ConcatOp, SliceOp>(in.getDefiningOp()))
+        if (in.getParentBlock() != &bodyBlock && !isTokenInput(in) &&
+            !isa_and_nonnull<ParamRefOp, ConcatOp, SliceOp>(in.getDefiningOp()))
           needs(in);
     });
     std::string it = "i" + var, carried = "c" + var;
