@@ -55,11 +55,18 @@ public:
     // runs of 1 x 128), 2 threads 695-713 -> 652-689; 8 x 32 in chunks of
     // 4 x 32 324-333 -> 312-329 / 160-161 -> 157-158; sequences longer than
     // 128 (2 x 256, 4 x 512, one sequence per chunk) within 3% either way, so
-    // not chunked. Not where a chunk's H x H GEMM would be under kSerialWork
-    // (a tiny model's, run serially) while the whole batch's is parallel.
+    // not chunked. Small models gain less on 1 thread and lose on 2, where
+    // a chunk's short loops cost their threads' wake-ups (H 128, 6 layers,
+    // 2 threads: 8 x 128 19.4-20.6 -> 21.2-21.3 ms, 32 x 32 18.8-19.3 ->
+    // 19.8-20.0; 1 thread 8 x 128 36.4-37.1 -> 35.1-35.2); from H 256 they
+    // gain on both (H 256: 8 x 128 on 2 threads 49.8-53.1 -> 49.6-50.6,
+    // 32 x 32 48.4-50.5 -> 48.0-49.8, 1 thread 8 x 128 95.0-100.6 ->
+    // 88.9-92.4; H 312, 4 layers: 1 thread 126-135 -> 119-123, 2 threads
+    // 62.2-63.3 -> 60.2-62.2): chunks where a chunk's H x H GEMM is at
+    // least 8 x kSerialWork multiply-adds (H >= 256).
     const bool gpu = opts.gpuScheduleOnHost || opts.target.has_gpu_feature();
     const int64_t hidden = get("hidden_size");
-    if (!gpu && kFewRowsCpu * hidden * hidden >= kSerialWork) plan.chunkRows = kFewRowsCpu;
+    if (!gpu && kFewRowsCpu * hidden * hidden >= 8 * kSerialWork) plan.chunkRows = kFewRowsCpu;
     // The widest per-token tensor any kernel makes bounds batch x seq at run time.
     func.walk([&](KernelOp k) {
       k.walk([&](Operation *inner) {

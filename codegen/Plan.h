@@ -43,8 +43,8 @@ struct Plan {
   int64_t maxTokenCols = 1; // the widest [batch, seq, C] tensor in any kernel
   /// albert_rt_model::chunk_rows: forward() runs each shared-layer loop per
   /// chunk of sequences of at most this many token rows (emitChunkedRepeat);
-  /// 0: never (GPU schedules, models too small to keep a chunk's GEMMs
-  /// parallel).
+  /// 0: never (GPU schedules, models under H 256, whose chunks' short
+  /// loops cost more than they gain).
   int64_t chunkRows = 0;
 };
 
