@@ -32,11 +32,6 @@ llvm::Error fail(Operation *op, const llvm::Twine &msg) {
 
 int64_t lastDim(Value v) { return v.getType().cast<ShapedType>().getShape().back(); }
 
-bool isWeight(Value outer) {
-  Operation *def = outer.getDefiningOp();
-  return def && isa<ParamRefOp, ConcatOp, SliceOp>(def);
-}
-
 /// Records how each weight block argument is used; a weight used two ways in
 /// one kernel would need two copies, which no lowering produces.
 llvm::Error assignLayouts(KernelOp op, const Target &target, bool gpu,
@@ -201,6 +196,11 @@ EmbeddingRows embeddingRowsOf(KernelEnv &env, Op e, Lookup F, const std::vector<
                        dim(e.word(), 1), float(e.eps().convertToDouble()), name);
 }
 } // namespace
+
+bool isWeight(Value outer) {
+  Operation *def = outer.getDefiningOp();
+  return def && isa<ParamRefOp, ConcatOp, SliceOp>(def);
+}
 
 std::string kernelKey(KernelOp op) {
   std::string s;

@@ -77,6 +77,10 @@ struct KernelOptions {
   bool fewRows = false;
 };
 
+/// Whether a kernel operand is a weight (a parameter, or a concatenation or
+/// slice of parameters): packed at compile time, not an activation.
+bool isWeight(mlir::Value outer);
+
 /// Builds the Halide pipeline (algorithm and schedule) for `op`: the GPU
 /// schedule for a GPU target or when `opts.gpuSchedule`, else the CPU one.
 llvm::Expected<CompiledKernel> compileKernel(mlir::albert::KernelOp op,

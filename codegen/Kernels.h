@@ -5,8 +5,8 @@
 // [batch, C] values. The runtime allocates activations with their row count
 // rounded up to a multiple of kRowBlock (and a chunked loop's views of them
 // round up the same way, Plan.cpp), so row tiles never need a tail; rows past
-// the real ones hold finite filler (the arena starts zeroed) that nothing
-// reads back.
+// the real ones hold finite filler (a chunked library's arena starts zeroed)
+// that nothing reads back.
 //
 // Each builder defines "the algorithm", then "the schedule" for the target.
 // Intermediate results are compute_root; the pipeline's output is scheduled

@@ -3,6 +3,7 @@
 #include "codegen/Plan.h"
 
 #include "codegen/Error.h"
+#include "codegen/KernelCompiler.h"
 #include "codegen/Kernels.h"
 #include "albert/albert_runtime.h"
 #include "dialects/albert/IR/AlbertOps.h"
@@ -185,52 +186,47 @@ private:
     return v.getType().cast<ShapedType>().getElementType().isInteger(32);
   }
 
-  /// Whether `r`'s body can run per chunk of sequences: every kernel in it
-  /// makes per-token values, and reads only those, the token inputs and
-  /// weights (a per-sequence value's rows, a row per sequence, would not
-  /// start on 64-byte lines), and it yields one of its kernels' results
-  /// (the buffers the chunks write).
-  static bool chunkable(RepeatOp r) {
+  /// The token rows whose multiples `r`'s chunks start at, so that the
+  /// views of the per-token values (cols wide) start on 64-byte lines (the
+  /// token inputs' views need not: no kernel asks their alignment); 0 where
+  /// its body cannot run per chunk of sequences. It can where every kernel
+  /// in it makes per-token values, and reads only those, the token inputs
+  /// and weights (a per-sequence value's rows, a row per sequence, would not
+  /// start on 64-byte lines), and it yields one of its kernels' results (the
+  /// buffers the chunks write).
+  static int64_t chunkUnit(RepeatOp r) {
     Block &body = r.body().front();
-    for (Operation &o : body.without_terminator()) {
-      if (isa<ParamRefOp, ConcatOp, SliceOp>(o)) continue;
-      auto k = dyn_cast<KernelOp>(o);
-      if (!k || k.result().getType().cast<ShapedType>().getRank() != 3) return false;
-      for (Value in : k.inputs()) {
-        if (in.getParentBlock() == &body || isTokenInput(in)) continue;
-        if (isa_and_nonnull<ParamRefOp, ConcatOp, SliceOp>(in.getDefiningOp())) continue;
-        if (in.getType().cast<ShapedType>().getRank() != 3) return false;
-      }
-    }
-    auto k = cast<YieldOp>(body.getTerminator()).value().getDefiningOp<KernelOp>();
-    return k && k->getBlock() == &body;
-  }
-
-  /// An albert.repeat run chunk by chunk: per chunk of
-  /// albert_rt_chunk_sequences sequences (at most plan.chunkRows token rows)
-  /// all of its iterations, on views of the chunk's rows; afterwards the
-  /// whole batch's result is the buffer the last iteration wrote.
-  llvm::Error emitChunkedRepeat(RepeatOp r, int depth) {
-    std::string pad(2 * depth, ' ');
-    std::string var = "v" + std::to_string(nextVar++);
-    int a = newValue(r.result()), b = newValue(r.result());
-    Block &bodyBlock = r.body().front();
-    // Chunks start at token rows that are multiples of `unit`, so that the
-    // views of the per-token values (cols wide) start on 64-byte lines (the
-    // token inputs' views need not: no kernel asks their alignment).
     int64_t unit = 1;
     auto needs = [&](Value v) {
       int64_t c = v.getType().cast<ShapedType>().getShape().back();
       unit = std::max(unit, int64_t(16) / std::gcd(c, int64_t(16)));
     };
     needs(r.result());
-    bodyBlock.walk([&](KernelOp k) {
+    for (Operation &o : body.without_terminator()) {
+      if (isa<ParamRefOp, ConcatOp, SliceOp>(o)) continue;
+      auto k = dyn_cast<KernelOp>(o);
+      if (!k || k.result().getType().cast<ShapedType>().getRank() != 3) return 0;
       needs(k.result());
-      for (Value in : k.inputs())
-        if (in.getParentBlock() != &bodyBlock && !isTokenInput(in) &&
-            !isa_and_nonnull<ParamRefOp, ConcatOp, SliceOp>(in.getDefiningOp()))
-          needs(in);
-    });
+      for (Value in : k.inputs()) {
+        if (in.getParentBlock() == &body || isTokenInput(in) || isWeight(in)) continue;
+        if (in.getType().cast<ShapedType>().getRank() != 3) return 0;
+        needs(in);
+      }
+    }
+    auto k = cast<YieldOp>(body.getTerminator()).value().getDefiningOp<KernelOp>();
+    return k && k->getBlock() == &body ? unit : 0;
+  }
+
+  /// An albert.repeat run chunk by chunk: per chunk of
+  /// albert_rt_chunk_sequences sequences (at most plan.chunkRows token rows)
+  /// all of its iterations, on views of the chunk's rows; afterwards the
+  /// whole batch's result is the buffer the last iteration wrote. Chunks
+  /// start at multiples of `unit` token rows (chunkUnit).
+  llvm::Error emitChunkedRepeat(RepeatOp r, int depth, int64_t unit) {
+    std::string pad(2 * depth, ' ');
+    std::string var = "v" + std::to_string(nextVar++);
+    int a = newValue(r.result()), b = newValue(r.result());
+    Block &bodyBlock = r.body().front();
     std::string it = "i" + var, carried = "c" + var;
     Chunk c{"b" + var, "n" + var, "w" + var};
     c.iteration = it;
@@ -329,8 +325,8 @@ private:
       }
       if (auto r = dyn_cast<RepeatOp>(o)) {
         if (!exprs.count(r.init())) return err("codegen: albert.repeat's input has no buffer");
-        if (!chunk && plan.chunkRows > 0 && chunkable(r)) {
-          if (auto e = emitChunkedRepeat(r, depth)) return e;
+        if (int64_t unit = !chunk && plan.chunkRows > 0 ? chunkUnit(r) : 0) {
+          if (auto e = emitChunkedRepeat(r, depth, unit)) return e;
           continue;
         }
         std::string var = "v" + std::to_string(nextVar++);

@@ -937,9 +937,10 @@ static int prepare_values(albert_rt_handle *h, int64_t batch, int64_t seq) {
     if (posix_memalign(&p, 64, total ? total : 64) != 0)
       return fail(h->error, ALBERT_RT_OUT_OF_MEMORY, "out of memory: %zu bytes of activations",
                   total);
-    /* Rows no kernel writes (past the real ones) are read as filler: zeros,
-     * then what earlier runs left there, finite. */
-    memset(p, 0, total ? total : 64);
+    /* A chunked run leaves rows past the real ones that no kernel writes
+     * and the next kernels read as filler: zeros, then what earlier runs
+     * left there, finite. */
+    if (room) memset(p, 0, total ? total : 64);
     free(h->arena);
     h->arena = p;
     h->arena_bytes = total;
