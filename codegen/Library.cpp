@@ -224,9 +224,15 @@ llvm::Error emitLibrary(ModuleOp module, const LibraryOptions &opts, const std::
   auto st = SafetensorsFile::open(modelWeightsFile(module));
   if (!st) return st.takeError();
   uint64_t checksum = 0;
+  int64_t subnormals = 0;
   if (auto e = plan->weights.write(weightsPath, **st, fingerprint,
-                                   opts.warn ? opts.warn : [](const std::string &) {}, checksum))
+                                   opts.warn ? opts.warn : [](const std::string &) {}, checksum,
+                                   subnormals))
     return e;
+  if (subnormals && opts.progress)
+    opts.progress("  weights: " + std::to_string(subnormals) +
+                  " subnormal values (0 < |w| < 2^-126) stored as zeros (an FMA on one is a "
+                  "microcode assist on a CPU)");
 
   const bool tokenizer = !opts.spieceModel.empty();
   uint64_t spieceSize = 0;

@@ -33,12 +33,13 @@ public:
   const std::vector<PackedWeight> &weights() const { return weights_; }
   /// Size of the file once offsets are assigned (by write or layoutFile).
   uint64_t layoutFile();
-  /// Reads the checkpoint tensors, packs them, writes `path`, and sets
-  /// `checksum` to the checksum in its header. `warn` gets a line per tensor
-  /// with NaN or Inf values.
+  /// Reads the checkpoint tensors, packs them with their subnormal values
+  /// stored as zeros, writes `path`, and sets `checksum` to the checksum in
+  /// its header and `subnormals` to how many values of the tensors read were
+  /// subnormal. `warn` gets a line per tensor with NaN or Inf values.
   llvm::Error write(const std::string &path, const SafetensorsFile &file,
                     uint64_t fingerprint, const std::function<void(const std::string &)> &warn,
-                    uint64_t &checksum);
+                    uint64_t &checksum, int64_t &subnormals);
 
 private:
   std::vector<PackedWeight> weights_;
