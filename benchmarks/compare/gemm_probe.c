@@ -5,6 +5,8 @@
 // input rows, 24 FMAs), the same packed layout ([N / 48][K][48]) and the same loop order (weight
 // panel outside, 8-row tiles inside). One thread.
 //   cc -O3 -march=native gemm_probe.c -o gemm_probe && ./gemm_probe M N K
+// Other tile shapes: -DMR=rows -DNV=vectors (columns 16 x NV; MR x NV accumulators, at most ~28 of
+// the 32 zmm registers), e.g. -DMR=6 -DNV=4 for 6 x 64.
 // Prints GFLOP/s (best of several repetitions) for:
 //   l1      K = 128 slice of one panel, reused: weights in L1 (the FMA ceiling of the tile)
 //   l2      one panel reused for every panel: weights in L2
@@ -19,7 +21,13 @@
 #include <sys/mman.h>
 #include <time.h>
 
-enum { MR = 8, NR = 48 };
+#ifndef MR
+#define MR 8
+#endif
+#ifndef NV
+#define NV 3
+#endif
+enum { NR = 16 * NV };
 
 static double now(void) {
   struct timespec t;
@@ -31,27 +39,23 @@ static double now(void) {
 // lines) of the next panel at pf is prefetched into L2.
 static void tile(const float *A, int lda, const float *panel, float *C, int ldc, int K,
                  const float *pf, int pfEvery) {
-  __m512 c[MR][3];
+  __m512 c[MR][NV];
   for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < 3; ++j) c[i][j] = _mm512_setzero_ps();
+    for (int j = 0; j < NV; ++j) c[i][j] = _mm512_setzero_ps();
   for (int k = 0; k < K; ++k) {
     if (pf && k % pfEvery == 0) {
       const char *q = (const char *)(pf + (k / pfEvery) * NR);
-      _mm_prefetch(q, _MM_HINT_T1);
-      _mm_prefetch(q + 64, _MM_HINT_T1);
-      _mm_prefetch(q + 128, _MM_HINT_T1);
+      for (int j = 0; j < NV; ++j) _mm_prefetch(q + 64 * j, _MM_HINT_T1);
     }
-    __m512 b0 = _mm512_loadu_ps(panel + k * NR), b1 = _mm512_loadu_ps(panel + k * NR + 16),
-           b2 = _mm512_loadu_ps(panel + k * NR + 32);
+    __m512 b[NV];
+    for (int j = 0; j < NV; ++j) b[j] = _mm512_loadu_ps(panel + k * NR + 16 * j);
     for (int i = 0; i < MR; ++i) {
       __m512 a = _mm512_set1_ps(A[i * lda + k]);
-      c[i][0] = _mm512_fmadd_ps(a, b0, c[i][0]);
-      c[i][1] = _mm512_fmadd_ps(a, b1, c[i][1]);
-      c[i][2] = _mm512_fmadd_ps(a, b2, c[i][2]);
+      for (int j = 0; j < NV; ++j) c[i][j] = _mm512_fmadd_ps(a, b[j], c[i][j]);
     }
   }
   for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < 3; ++j) _mm512_storeu_ps(C + i * ldc + 16 * j, c[i][j]);
+    for (int j = 0; j < NV; ++j) _mm512_storeu_ps(C + i * ldc + 16 * j, c[i][j]);
 }
 
 enum Mode { L1, L2, STREAM, STREAM_PREFETCH };
@@ -78,12 +82,12 @@ static double gflops(enum Mode mode, int M, int N, int K, const float *A, const 
 
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fprintf(stderr, "usage: %s M N K (M a multiple of 8, N of 48, K >= 128)\n", argv[0]);
+    fprintf(stderr, "usage: %s M N K (M a multiple of %d, N of %d, K >= 128)\n", argv[0], MR, NR);
     return 2;
   }
   int M = atoi(argv[1]), N = atoi(argv[2]), K = atoi(argv[3]);
   if (M <= 0 || N <= 0 || K < 128 || M % MR || N % NR) {
-    fprintf(stderr, "M must be a multiple of 8, N of 48, K >= 128\n");
+    fprintf(stderr, "M must be a multiple of %d, N of %d, K >= 128\n", MR, NR);
     return 2;
   }
   size_t wBytes = ((size_t)N * K * 4 + (2u << 20) - 1) / (2u << 20) * (2u << 20);
@@ -95,7 +99,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < (size_t)N * K; ++i) W[i] = (float)(i % 5) * 0.1f;
   const char *names[] = {"l1", "l2", "stream", "stream+prefetch"};
   int reps = (int)(2e9 / (2.0 * M * N * K)) + 5;
-  printf("M=%d N=%d K=%d, 1 thread, GFLOP/s (best of %d):", M, N, K, reps);
+  printf("%d x %d tile, M=%d N=%d K=%d, 1 thread, GFLOP/s (best of %d):", MR, NR, M, N, K, reps);
   for (int mode = L1; mode <= STREAM_PREFETCH; ++mode)
     printf(" %s %.1f%s", names[mode], gflops(mode, M, N, K, A, W, C, reps),
            mode == STREAM_PREFETCH ? "\n" : ",");
