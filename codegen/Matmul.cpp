@@ -245,10 +245,24 @@ int blockedPanelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
   return std::max(1, layout.paddedN() / layout.panel / 8);
 }
 
+/// The tiles of the current row block: `tiles` (a loop, by its Halide name)
+/// split into blocks (its inner loop `block`) of `mc`, the last block
+/// holding the rest.
+Expr blockTiles(const std::string &tiles, const std::string &block, int mc) {
+  return min(mc, Var(tiles + ".loop_extent") - Var(tiles + "." + block) * mc);
+}
+
 /// CPU: while a row block's tiles run over weight panel p, prefetch panel
 /// p + 1 from L3 into L2 (a K-blocked GEMM: the block its loops read next,
-/// `next` below), spread over the block's first 4 tiles (tile t, k step k
-/// prefetches the row t span/4 + k/4 of what comes next). Without it
+/// `next` below), spread over the block's first n = 4 tiles (tile t, k step
+/// k prefetches the row t span/n + k/n of what comes next). A block of 2 or
+/// 3 tiles spreads it over 2 (n = 2), one of 1 tile prefetches it all: with
+/// n = 4 regardless, a sequence of 16 tokens prefetched half of each panel,
+/// one of 8 a quarter (ALBERT-base, albertc bench, 3 alternating rounds:
+/// 1 thread 1 x 16 21.3-22.9 -> 19.8-20.1 ms, 1 x 8 15.4-15.7 -> 14.2-14.5;
+/// 2 threads 1 x 16 12.7-13.0 -> 10.7-12.2, 1 x 8 8.8-8.9 -> 8.1; 1 x 32
+/// and 1 x 128, whose blocks have 4 tiles or more, unchanged; the pooler's
+/// row per sequence gains too). Without it
 /// the first tile of every panel streams the panel from L3 at demand speed
 /// (about half the FMA rate on the dev machine). Measured there (2 threads,
 /// weights on huge pages, GFLOP/s, standalone GEMM): 32 x 2304 x 768
@@ -263,9 +277,10 @@ int blockedPanelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
 /// ([N / P][K][P] counts K rows per panel) past the current `span` starts
 /// the one the tiles read next (K: the next panel; a blocked GEMM passes its
 /// loop order's, nextBlockedSpan); `tileLoop`: the loop over the block's row
-/// tiles, by its Halide name.
+/// tiles, by its Halide name; `tiles`: how many of its tiles run over the
+/// panel (from the loops' extents).
 void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f, Func w, RVar k,
-                       int span, Expr next, const std::string &tileLoop) {
+                       int span, Expr next, const std::string &tileLoop, Expr tiles) {
   if (!prefetchesWeights(env, layout)) return;
   // The panel being read and the one prefetched must both fit in L2
   // (kL2Bytes), else the prefetch evicts what the tiles are reading.
@@ -278,9 +293,13 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
   if (overHalfL2(layout, span)) return;
   const Internal::Call *load = w.value().as<Internal::Call>();
   if (!load || !load->param.defined()) return; // a weight computed in the pipeline
-  Expr tile = Var(tileLoop) % 4;
-  Expr kk = Var(f.name() + ".s1." + k.name());
-  Expr row = next + tile * ((span + 3) / 4) + kk / 4;
+  // n of 4, 2 or 1: the tile's part of the span (`first`) and m = 4 / n do
+  // not change over the k loop; per k step a multiply and a shift.
+  Expr t = Var(tileLoop), kk = Var(f.name() + ".s1." + k.name());
+  Expr first =
+      select(tiles >= 4, t % 4 * ((span + 3) / 4), tiles >= 2, t % 2 * ((span + 1) / 2), 0);
+  Expr m = select(tiles >= 4, 1, tiles >= 2, 2, 4);
+  Expr row = next + first + kk * m / 4;
   f.update().prefetch(load->param, k, k, row - kk, PrefetchBoundStrategy::NonFaulting);
 }
 
@@ -490,7 +509,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
     prefetchNextPanel(env, layout, part, w, RVar(k.x.name() + ".ki"), kc,
                       nextBlockedSpan(layout, kc, panelsPerTask, loop + "c.ac.act",
                                       loop + "c.ac.acp", loop + k.x.name() + ".ko"),
-                      loop + "r.ar.ark");
+                      loop + "r.ar.ark", blockTiles(loop + "r.ar", "arb", mc));
   };
 
   auto scheduleAcc = [&](Func consumer, Var at) {
@@ -537,7 +556,8 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
         .unroll(ri);
     parallelUnlessSmall(out, co, work);
     scheduleAcc(out, rk);
-    prefetchNextPanel(env, layout, acc, w, k.x, K, K, out.name() + ".s0.r.ro.rk");
+    prefetchNextPanel(env, layout, acc, w, k.x, K, K, out.name() + ".s0.r.ro.rk",
+                      blockTiles(out.name() + ".s0.r.ro", "rb", mc));
   } else {
     // The LayerNorm needs whole rows: the pre-norm sum of a row block is
     // computed panel by panel as above, then each tile's row statistics (two
@@ -562,7 +582,9 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
           .unroll(zi);
       parallelUnlessSmall(z, co, work);
       scheduleAcc(z, zo);
-      prefetchNextPanel(env, layout, acc, w, k.x, K, K, z.name() + ".s0.r.zo");
+      // z is computed per row block: its tile loop runs the block's tiles.
+      prefetchNextPanel(env, layout, acc, w, k.x, K, K, z.name() + ".s0.r.zo",
+                        Var(z.name() + ".s0.r.zo.loop_extent"));
     }
     mean.compute_at(out, rk);
     var.compute_at(out, rk);
