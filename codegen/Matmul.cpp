@@ -246,7 +246,7 @@ int blockedPanelsPerTask(const KernelEnv &env, const MatmulLayout &layout) {
 }
 
 /// The tiles of the current row block: `tiles` (a loop, by its Halide name)
-/// split into blocks (its inner loop `block`) of `mc`, the last block
+/// split into blocks of `mc` (its outer loop `block`), the last block
 /// holding the rest.
 Expr blockTiles(const std::string &tiles, const std::string &block, int mc) {
   return min(mc, Var(tiles + ".loop_extent") - Var(tiles + "." + block) * mc);

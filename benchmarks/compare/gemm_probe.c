@@ -35,7 +35,7 @@ static double now(void) {
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-// C[MR][ldc] = A[MR][lda] x panel[K][NR]; when pf != NULL, every `pfEvery` k steps one row (3
+// C[MR][ldc] = A[MR][lda] x panel[K][NR]; when pf != NULL, every `pfEvery` k steps one row (NV
 // lines) of the next panel at pf is prefetched into L2.
 static void tile(const float *A, int lda, const float *panel, float *C, int ldc, int K,
                  const float *pf, int pfEvery) {
