@@ -204,6 +204,10 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
 /// One core's L2: 1 MiB on Zen 4 and Cascade Lake Xeons (AMX Xeons: 2 MiB).
 constexpr int64_t kL2Bytes = int64_t(1) << 20;
 
+/// The most row tiles a CPU GEMM's row block runs over one weight panel:
+/// blocks of up to 512 rows, tiles of 8 rows (AVX-512) or 4 (AVX2).
+constexpr int kMaxBlockTiles = 512 / 4;
+
 /// Whether `rows` rows of a weight panel are over half of L2: two of them
 /// (the one read and the one prefetched) would not fit.
 bool overHalfL2(const MatmulLayout &layout, int rows) {
@@ -254,15 +258,21 @@ Expr blockTiles(const std::string &tiles, const std::string &block, int mc) {
 
 /// CPU: while a row block's tiles run over weight panel p, prefetch panel
 /// p + 1 from L3 into L2 (a K-blocked GEMM: the block its loops read next,
-/// `next` below), spread over the block's first n = 4 tiles (tile t, k step
-/// k prefetches the row t span/n + k/n of what comes next). A block of 2 or
-/// 3 tiles spreads it over 2 (n = 2), one of 1 tile prefetches it all: with
-/// n = 4 regardless, a sequence of 16 tokens prefetched half of each panel,
-/// one of 8 a quarter (ALBERT-base, albertc bench, 3 alternating rounds:
-/// 1 thread 1 x 16 21.3-22.9 -> 19.8-20.1 ms, 1 x 8 15.4-15.7 -> 14.2-14.5;
-/// 2 threads 1 x 16 12.7-13.0 -> 10.7-12.2, 1 x 8 8.8-8.9 -> 8.1; 1 x 32
-/// and 1 x 128, whose blocks have 4 tiles or more, unchanged; the pooler's
-/// row per sequence gains too). Without it
+/// `next` below), spread over all the block's tiles: n, the largest power of
+/// two <= the block's tile count, parts (tile t, k step k prefetches the row
+/// (t % n) span/n + k/n of what comes next). Spread over at most 4 tiles, a
+/// sequence of 16 tokens (2 tiles) prefetched half of each panel and one of
+/// 8 a quarter (ALBERT-base, albertc bench, 3 alternating rounds, with 2 and
+/// 1 tiles' spreads: 1 thread 1 x 16 21.3-22.9 -> 19.8-20.1 ms, 1 x 8
+/// 15.4-15.7 -> 14.2-14.5; 2 threads 1 x 16 12.7-13.0 -> 10.7-12.2, 1 x 8
+/// 8.8-8.9 -> 8.1), and the tiles of a block of 128 rows (16 tiles) past the
+/// 4th prefetched the quarters the first 4 had fetched, lines already in L2
+/// (ALBERT-base, 1 thread, alternating rounds: 1 x 128 137-148 -> 130-134
+/// ms, 8 x 128 1219-1229 -> 1150-1165; 2 threads 1 x 128 73.3-77.1 ->
+/// 69.9-71.6; 1 x 512 (64 tiles) 638-678 -> 635-636; 2 threads 8 x 128
+/// within the noise, and 1 x 128 too in a quieter hour, 115-129 -> 114-117
+/// ms (bests of 6 rounds)). In gemm_probe.c, prefetches of lines already in
+/// L2 took an L2-resident tile from 204-212 to 162-185 GFLOP/s. Without it
 /// the first tile of every panel streams the panel from L3 at demand speed
 /// (about half the FMA rate on the dev machine). Measured there (2 threads,
 /// weights on huge pages, GFLOP/s, standalone GEMM): 32 x 2304 x 768
@@ -293,13 +303,19 @@ void prefetchNextPanel(const KernelEnv &env, const MatmulLayout &layout, Func f,
   if (overHalfL2(layout, span)) return;
   const Internal::Call *load = w.value().as<Internal::Call>();
   if (!load || !load->param.defined()) return; // a weight computed in the pipeline
-  // n of 4, 2 or 1: the tile's part of the span (`first`) and m = 4 / n do
-  // not change over the k loop; per k step a multiply and a shift.
+  // n = 2^lg, the largest power of two <= the block's tiles: tile t reads
+  // part t % n of the span (`first`), a row per n k steps. lg and `first` do
+  // not change over the k loop; per k step a shift and an add.
   Expr t = Var(tileLoop), kk = Var(f.name() + ".s1." + k.name());
-  Expr first =
-      select(tiles >= 4, t % 4 * ((span + 3) / 4), tiles >= 2, t % 2 * ((span + 1) / 2), 0);
-  Expr m = select(tiles >= 4, 1, tiles >= 2, 2, 4);
-  Expr row = next + first + kk * m / 4;
+  // (Each n's `first` with n a constant: with n an expression Halide bounds
+  // t % n by [0, n - 1] in the prefetched box, and every k step prefetched
+  // the whole panel, ALBERT-base 1 x 32 in 6.5 s.)
+  Expr first = 0, lg = 0;
+  for (int n = 2, l = 1; n <= kMaxBlockTiles; n *= 2, ++l) {
+    first = select(tiles >= n, t % n * ((span + n - 1) / n), first);
+    lg = select(tiles >= n, l, lg);
+  }
+  Expr row = next + first + (kk >> lg);
   f.update().prefetch(load->param, k, k, row - kk, PrefetchBoundStrategy::NonFaulting);
 }
 
