@@ -371,7 +371,9 @@ std::string publicHeader(const Plan &plan, const LibraryOptions &opts) {
     << " * Ownership:\n"
     << " *   - " << n << "_open reads the weights into memory of its own (shared by the models\n"
     << " *     opened from the same unchanged file) and checks them; the file is not used after\n"
-    << " *     that. " << n << "_close frees everything the model allocated.\n";
+    << " *     that. " << n << "_close frees everything the model allocated, except the\n"
+    << " *     kernels' scratch blocks: the library keeps those between runs (up to 256 MiB,\n"
+    << " *     shared by its models) and frees them at the close of its last open model.\n";
   if (opts.target.has_feature(Halide::Target::CUDA))
     h << " *   - GPU (compiled with --target cuda): " << n << "_open also copies the weights to the\n"
       << " *     GPU, where they stay until " << n << "_close (the host copy read from the weights\n"

@@ -82,6 +82,103 @@ void halide_thread_yield(void) {
   } while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 2000);
 }
 
+/* Halide's heap allocations: a kernel's intermediates that do not fit its
+ * stack (ALBERT-base's encoder kernel: its QKV and FFN activations and a few
+ * row blocks, and the attention's key and score buffers per head, ~45 per
+ * call) are allocated and freed by every call. glibc serves the large ones
+ * with mmap, or from the top of its heap, which it trims when they are freed
+ * and grows again at the next call, so a run can fault its intermediates'
+ * pages in (zero-filled) every time, depending on the sizes and on what else
+ * the process allocates: ALBERT-base 1 x 16 took 478 page faults per run
+ * (1 x 8 47, 1 x 32 5, 1 x 128 none), and halide_malloc, halide_free and the
+ * first touches were ~4% of its encoder's time. The first open installs
+ * these (halide_set_custom_malloc / _free; a program's own, set before the
+ * first open or defined as halide_malloc / halide_free in a static link, is
+ * kept): a cache of freed blocks (HOST_CACHE_BLOCKS of them,
+ * HOST_CACHE_BYTES in all). An allocation takes the smallest cached block
+ * that fits and is at most twice its size (or 64 KiB over), a free keeps the
+ * block while the cache has room; so from a library's second run at a shape
+ * on, its kernels allocate nothing. The last close empties it. */
+#define HOST_CACHE_BLOCKS 64
+#define HOST_CACHE_BYTES ((size_t)256 << 20)
+#define HOST_ALIGN 64 /* halide_malloc_alignment() in Halide 14 */
+static pthread_mutex_t host_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *host_cache[HOST_CACHE_BLOCKS];
+static int host_cached;
+static size_t host_cached_bytes;
+
+/* A block's capacity sits in the header before the pointer Halide gets. */
+static size_t *host_capacity(void *p) { return (size_t *)((char *)p - sizeof(size_t)); }
+
+static void *host_malloc(void *user_context, size_t size) {
+  (void)user_context;
+  pthread_mutex_lock(&host_cache_lock);
+  int best = -1;
+  for (int i = 0; i < host_cached; ++i) {
+    size_t c = *host_capacity(host_cache[i]);
+    if (c >= size && (c <= 2 * size || c - size <= ((size_t)64 << 10)) &&
+        (best < 0 || c < *host_capacity(host_cache[best])))
+      best = i;
+  }
+  if (best >= 0) {
+    void *p = host_cache[best];
+    host_cache[best] = host_cache[--host_cached];
+    host_cached_bytes -= *host_capacity(p);
+    pthread_mutex_unlock(&host_cache_lock);
+    return p;
+  }
+  pthread_mutex_unlock(&host_cache_lock);
+  /* Whole 64-byte lines; large blocks whole 4 KiB pages, so that sizes a
+   * little apart share them. */
+  size_t capacity = size < ((size_t)64 << 10) ? (size + 63) & ~(size_t)63
+                                               : (size + 4095) & ~(size_t)4095;
+  if (capacity < size) return NULL; /* size near SIZE_MAX */
+  void *base = NULL;
+  if (capacity > SIZE_MAX - HOST_ALIGN || posix_memalign(&base, HOST_ALIGN, HOST_ALIGN + capacity))
+    return NULL;
+  void *p = (char *)base + HOST_ALIGN;
+  *host_capacity(p) = capacity;
+  return p;
+}
+
+static void host_free(void *user_context, void *p) {
+  (void)user_context;
+  if (!p) return;
+  size_t capacity = *host_capacity(p);
+  pthread_mutex_lock(&host_cache_lock);
+  if (host_cached < HOST_CACHE_BLOCKS && capacity <= HOST_CACHE_BYTES - host_cached_bytes) {
+    host_cache[host_cached++] = p;
+    host_cached_bytes += capacity;
+    p = NULL;
+  }
+  pthread_mutex_unlock(&host_cache_lock);
+  if (p) free((char *)p - HOST_ALIGN);
+}
+
+/* Installs host_malloc / host_free unless the program set its own. */
+static void install_host_allocator(void) {
+  halide_malloc_t m = halide_set_custom_malloc(host_malloc);
+  if (m != halide_default_malloc) {
+    halide_set_custom_malloc(m);
+    return;
+  }
+  halide_free_t f = halide_set_custom_free(host_free);
+  if (f != halide_default_free) { /* a program's own free with Halide's malloc */
+    halide_set_custom_free(f);
+    halide_set_custom_malloc(m);
+  }
+}
+
+/* Frees the cached blocks (blocks in use stay with their kernels, which free
+ * them into the cache again). */
+static void empty_host_cache(void) {
+  pthread_mutex_lock(&host_cache_lock);
+  for (int i = 0; i < host_cached; ++i) free((char *)host_cache[i] - HOST_ALIGN);
+  host_cached = 0;
+  host_cached_bytes = 0;
+  pthread_mutex_unlock(&host_cache_lock);
+}
+
 /* Parallel loops. Halide's own do_par_for hands a loop's tasks out one at a
  * time in index order, so with T threads a thread's consecutive tasks are T
  * apart: a GEMM task that prefetches the weight panel after its own
@@ -279,6 +376,7 @@ __attribute__((destructor)) static void free_registry(void) {
   num_slots = 0;
   free_slot = UINT32_MAX;
   pthread_mutex_unlock(&registry_lock);
+  empty_host_cache();
 }
 
 /* A weights file's bytes, read into anonymous memory at open: the handles
@@ -754,6 +852,8 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
   halide_set_error_handler(on_halide_error);
   static pthread_once_t par_once = PTHREAD_ONCE_INIT;
   pthread_once(&par_once, install_do_par_for);
+  static pthread_once_t allocator_once = PTHREAD_ONCE_INIT;
+  pthread_once(&allocator_once, install_host_allocator);
   if (num_threads > 0) {
     halide_set_num_threads(num_threads);
     atomic_store_explicit(&par_threads_set, clamp_threads(num_threads), memory_order_relaxed);
@@ -1271,4 +1371,10 @@ static void destroy(albert_rt_handle *h) {
   free(h->arena);
   free(h->inputs);
   free(h);
+  /* The last handle gone (none registered): the kernels' cached blocks too. */
+  pthread_mutex_lock(&registry_lock);
+  int open = 0;
+  for (uint32_t i = 0; i < num_slots && !open; ++i) open = slot_at(i)->handle != NULL;
+  pthread_mutex_unlock(&registry_lock);
+  if (!open) empty_host_cache();
 }
