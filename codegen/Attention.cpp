@@ -168,6 +168,14 @@ Func attention(KernelEnv &env, Func qkv, Func mask, int hidden, int heads,
   Expr work = tokenRows(env) * S * hidden * 2;
   parallelUnlessSmall(norm, hb, work);
   kT.compute_at(norm, hb);
+  // The scores (below) run over whole chunks of kJ key vectors and read the
+  // keys of the whole last chunk, past seq. Halide 14 sized kT's buffer for
+  // them but computed only the keys up to seq rounded to vectors, so the
+  // scores of the keys past seq (never used) were sums of stale memory:
+  // ALBERT-base 4 x 16, 1 thread, took 130 ms instead of 63 when the memory a
+  // reused block held made them subnormal. Bounding kT to the chunks computes
+  // those keys too (kT clamps them to the last key).
+  kT.bound(j, 0, (S + kJ * V - 1) / (kJ * V) * (kJ * V));
   if (D % V == 0) {
     // V x V tiles: V dense loads of key rows (kRow), transposed in registers
     // (kRegs, Halide's block_transpose idiom) instead of a strided gather per
