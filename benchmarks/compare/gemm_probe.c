@@ -14,6 +14,11 @@
 //   stream+prefetch  as stream, each tile also prefetching (prefetcht1) its share of the next
 //           panel, as prefetchNextPanel does
 // Weights live on 2 MiB pages (madvise), as the runtime's weights copy does.
+// -DEVICT=MB: before each repetition, read an MB-megabyte buffer EVR times (default 1): with
+// -DEVICT=28 -DEVR=12 (a layer's 28 MB read by 12 applications) the weights come from where a
+// kernel after the encoder finds them (on the AMX Xeon: DRAM, not L3).
+// -DPF_RESIDENT: in the l2 mode each tile also prefetches its share of the panel it reads (lines
+// already in L2): what prefetching resident lines costs.
 #include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,11 +70,31 @@ static double gflops(enum Mode mode, int M, int N, int K, const float *A, const 
   const int kk = mode == L1 ? 128 : K, tiles = M / MR, panels = N / NR;
   double best = 1e30;
   for (int r = 0; r < reps; ++r) {
+#ifdef EVICT
+#ifndef EVR
+#define EVR 1
+#endif
+    {
+      static float *E;
+      static const size_t n = (size_t)EVICT << 18; // floats
+      if (!E) { // written once: never-touched pages all read the one zero page
+        if (!(E = aligned_alloc(2u << 20, n * 4))) abort();
+        for (size_t i = 0; i < n; ++i) E[i] = 1.0f;
+      }
+      __m512 s = _mm512_setzero_ps();
+      for (int e = 0; e < EVR; ++e)
+        for (size_t i = 0; i < n; i += 16) s = _mm512_add_ps(s, _mm512_load_ps(E + i));
+      if (_mm512_reduce_add_ps(s) == 42.0f) puts(""); // keeps the reads
+    }
+#endif
     double t = now();
     for (int p = 0; p < panels; ++p)
       for (int m = 0; m < M; m += MR) {
         const float *panel = mode <= L2 ? W : W + (size_t)p * K * NR;
         const float *pf = NULL;
+#ifdef PF_RESIDENT
+        if (mode == L2) pf = W + (size_t)(m / MR) * (K / tiles) * NR;
+#endif
         if (mode == STREAM_PREFETCH && p + 1 < panels)
           pf = W + ((size_t)(p + 1) * K + (size_t)(m / MR) * (K / tiles)) * NR;
         tile(A + (size_t)m * K, K, panel, C + (size_t)m * N + p * NR, N, kk, pf, tiles);
