@@ -205,8 +205,11 @@ void schedulePartialSums(KernelEnv &env, Func x, Func acc, RDom k, const MatmulL
 constexpr int64_t kL2Bytes = int64_t(1) << 20;
 
 /// The most row tiles a CPU GEMM's row block runs over one weight panel:
-/// blocks of up to 512 rows, tiles of 8 rows (AVX-512) or 4 (AVX2).
-constexpr int kMaxBlockTiles = 512 / 4;
+/// blocks of up to 512 rows (matmul's blockRows), tiles of 8 rows (AVX-512)
+/// or 4 (AVX2: gemmTileRows). A larger block would spread its prefetch over
+/// 128 tiles and repeat it past them, as a block of 12 tiles does past 8.
+constexpr int kMaxBlockRows = 512;
+constexpr int kMaxBlockTiles = kMaxBlockRows / (kRowBlock / 2);
 
 /// Whether `rows` rows of a weight panel are over half of L2: two of them
 /// (the one read and the one prefetched) would not fit.
@@ -258,9 +261,10 @@ Expr blockTiles(const std::string &tiles, const std::string &block, int mc) {
 
 /// CPU: while a row block's tiles run over weight panel p, prefetch panel
 /// p + 1 from L3 into L2 (a K-blocked GEMM: the block its loops read next,
-/// `next` below), spread over all the block's tiles: n, the largest power of
-/// two <= the block's tile count, parts (tile t, k step k prefetches the row
-/// (t % n) span/n + k/n of what comes next). Spread over at most 4 tiles, a
+/// `next` below), spread over the block's tiles: n, the largest power of two
+/// <= the block's tile count, parts (tile t, k step k prefetches the row
+/// (t % n) span/n + k/n of what comes next; in a block of 12 tiles, tiles
+/// 8-11 prefetch parts 0-3 again). Spread over at most 4 tiles, a
 /// sequence of 16 tokens (2 tiles) prefetched half of each panel and one of
 /// 8 a quarter (ALBERT-base, albertc bench, 3 alternating rounds, with 2 and
 /// 1 tiles' spreads: 1 thread 1 x 16 21.3-22.9 -> 19.8-20.1 ms, 1 x 8
@@ -465,7 +469,7 @@ MatmulResult matmul(KernelEnv &env, Func x, const MatmulLayout &layout, Func w, 
   // Row blocks of 256 or 512 rows: `mc` tiles of `tr` rows (`mcRows` of
   // kRowBlock rows for a LayerNorm's row loop).
   const int tr = gemmTileRows(env.target);
-  const int blockRows = K >= 2048 ? 256 : 512;
+  const int blockRows = K >= 2048 ? 256 : kMaxBlockRows;
   const int mc = blockRows / tr, mcRows = blockRows / kRowBlock;
   // Long K (cpuKBlock) is blocked: the accumulators live in memory (a root
   // buffer, rows x paddedN) across K blocks, and each K block's tr x P tile is

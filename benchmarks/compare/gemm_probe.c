@@ -76,7 +76,7 @@ static double gflops(enum Mode mode, int M, int N, int K, const float *A, const 
 #endif
     {
       static float *E;
-      static const size_t n = (size_t)EVICT << 18; // floats
+      static const size_t n = ((size_t)EVICT + 1) / 2 * 2 << 18; // floats, whole 2 MiB
       if (!E) { // written once: never-touched pages all read the one zero page
         if (!(E = aligned_alloc(2u << 20, n * 4))) abort();
         for (size_t i = 0; i < n; ++i) E[i] = 1.0f;

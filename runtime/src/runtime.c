@@ -92,26 +92,37 @@ void halide_thread_yield(void) {
  * the process allocates: ALBERT-base 1 x 16 took 478 page faults per run
  * (1 x 8 47, 1 x 32 5, 1 x 128 none), and halide_malloc, halide_free and the
  * first touches were ~4% of its encoder's time. The first open installs
- * these (halide_set_custom_malloc / _free; a program's own, set before the
- * first open or defined as halide_malloc / halide_free in a static link, is
- * kept): a cache of freed blocks (HOST_CACHE_BLOCKS of them,
- * HOST_CACHE_BYTES in all). An allocation takes the smallest cached block
- * that fits and is at most twice its size (or 64 KiB over), a free keeps the
- * block while the cache has room; so from a library's second run at a shape
- * on, its kernels allocate nothing. The last close empties it. */
+ * these (halide_set_custom_malloc / _free) unless the program has its own (set
+ * before the first open, or a halide_malloc of its own in a static link): a
+ * cache of freed blocks (HOST_CACHE_BLOCKS of them, HOST_CACHE_BYTES in all).
+ * An allocation takes the smallest cached block that fits and is at most
+ * twice its size (or 64 KiB over), a free keeps the block while the cache has
+ * room; so from a library's second run at a shape on, its kernels allocate
+ * nothing. The last close empties it.
+ * A block: HOST_ALIGN bytes of header (its capacity, then a tag), the
+ * capacity, HOST_ALIGN bytes of slack (Halide may read a little past the end).
+ * The tag, the block's address xor HOST_TAG (never a user-space address),
+ * tells host_free a block of its own from one another allocator made (Halide's
+ * default one before the install, a program's): those go to Halide's default
+ * free, which the other allocators' blocks of a static link are made for. */
 #define HOST_CACHE_BLOCKS 64
 #define HOST_CACHE_BYTES ((size_t)256 << 20)
 #define HOST_ALIGN 64 /* halide_malloc_alignment() in Halide 14 */
+#define HOST_TAG ((uintptr_t)0xa1be7c0000000000u)
 static pthread_mutex_t host_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *host_cache[HOST_CACHE_BLOCKS];
 static int host_cached;
 static size_t host_cached_bytes;
+static __thread int host_malloc_calls; /* for install_host_allocator's probe */
 
-/* A block's capacity sits in the header before the pointer Halide gets. */
-static size_t *host_capacity(void *p) { return (size_t *)((char *)p - sizeof(size_t)); }
+static size_t *host_capacity(void *p) { return (size_t *)((char *)p - 2 * sizeof(size_t)); }
+static uintptr_t *host_tag(void *p) { return (uintptr_t *)((char *)p - sizeof(uintptr_t)); }
+
+static void empty_host_cache(void);
 
 static void *host_malloc(void *user_context, size_t size) {
   (void)user_context;
+  ++host_malloc_calls;
   pthread_mutex_lock(&host_cache_lock);
   int best = -1;
   for (int i = 0; i < host_cached; ++i) {
@@ -130,20 +141,27 @@ static void *host_malloc(void *user_context, size_t size) {
   pthread_mutex_unlock(&host_cache_lock);
   /* Whole 64-byte lines; large blocks whole 4 KiB pages, so that sizes a
    * little apart share them. */
+  if (size > SIZE_MAX / 2) return NULL;
   size_t capacity = size < ((size_t)64 << 10) ? (size + 63) & ~(size_t)63
                                                : (size + 4095) & ~(size_t)4095;
-  if (capacity < size) return NULL; /* size near SIZE_MAX */
   void *base = NULL;
-  if (capacity > SIZE_MAX - HOST_ALIGN || posix_memalign(&base, HOST_ALIGN, HOST_ALIGN + capacity))
-    return NULL;
+  if (posix_memalign(&base, HOST_ALIGN, HOST_ALIGN + capacity + HOST_ALIGN)) {
+    /* Out of memory: give the cache's blocks back, then try once more. */
+    empty_host_cache();
+    if (posix_memalign(&base, HOST_ALIGN, HOST_ALIGN + capacity + HOST_ALIGN)) return NULL;
+  }
   void *p = (char *)base + HOST_ALIGN;
   *host_capacity(p) = capacity;
+  *host_tag(p) = (uintptr_t)p ^ HOST_TAG;
   return p;
 }
 
 static void host_free(void *user_context, void *p) {
-  (void)user_context;
   if (!p) return;
+  if (*host_tag(p) != ((uintptr_t)p ^ HOST_TAG)) {
+    halide_default_free(user_context, p);
+    return;
+  }
   size_t capacity = *host_capacity(p);
   pthread_mutex_lock(&host_cache_lock);
   if (host_cached < HOST_CACHE_BLOCKS && capacity <= HOST_CACHE_BYTES - host_cached_bytes) {
@@ -152,20 +170,31 @@ static void host_free(void *user_context, void *p) {
     p = NULL;
   }
   pthread_mutex_unlock(&host_cache_lock);
-  if (p) free((char *)p - HOST_ALIGN);
+  if (p) {
+    *host_tag(p) = 0;
+    free((char *)p - HOST_ALIGN);
+  }
 }
 
-/* Installs host_malloc / host_free unless the program set its own. */
+/* Installs host_malloc / host_free unless the program has its own: hooks it
+ * set (halide_set_custom_malloc / _free), or a halide_malloc it defined in a
+ * static link (Halide's weak one, which calls the hook, replaced: a probe
+ * allocation finds host_malloc not called). */
 static void install_host_allocator(void) {
   halide_malloc_t m = halide_set_custom_malloc(host_malloc);
-  if (m != halide_default_malloc) {
+  halide_free_t f = halide_set_custom_free(host_free);
+  if (m != halide_default_malloc || f != halide_default_free) {
     halide_set_custom_malloc(m);
+    halide_set_custom_free(f);
     return;
   }
-  halide_free_t f = halide_set_custom_free(host_free);
-  if (f != halide_default_free) { /* a program's own free with Halide's malloc */
-    halide_set_custom_free(f);
+  host_malloc_calls = 0;
+  void *probe = halide_malloc(NULL, 64);
+  int ours = host_malloc_calls > 0;
+  halide_free(NULL, probe);
+  if (!ours) {
     halide_set_custom_malloc(m);
+    halide_set_custom_free(f);
   }
 }
 
@@ -355,6 +384,7 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static registry_slot *chunks[MAX_CHUNKS];
 static uint32_t num_slots;
 static uint32_t free_slot = UINT32_MAX;
+static uint32_t open_handles; /* registered, not yet closed */
 
 static registry_slot *slot_at(uint32_t i) { return &chunks[i / CHUNK_SLOTS][i % CHUNK_SLOTS]; }
 
@@ -468,6 +498,7 @@ static uint64_t register_handle(albert_rt_handle *h) {
   }
   slot_at(slot)->handle = h;
   slot_at(slot)->next_free = UINT32_MAX;
+  ++open_handles;
   uint64_t ticket = make_ticket(slot);
   h->ticket = ticket;
   pthread_mutex_unlock(&registry_lock);
@@ -1346,6 +1377,7 @@ void albert_rt_close(const albert_rt_model *model, albert_rt_handle *ticket) {
     }
     h->closing = 1;
     now = h->users == 0;
+    --open_handles;
   }
   pthread_mutex_unlock(&registry_lock);
   if (now) destroy(h);
@@ -1373,8 +1405,7 @@ static void destroy(albert_rt_handle *h) {
   free(h);
   /* The last handle gone (none registered): the kernels' cached blocks too. */
   pthread_mutex_lock(&registry_lock);
-  int open = 0;
-  for (uint32_t i = 0; i < num_slots && !open; ++i) open = slot_at(i)->handle != NULL;
+  int open = open_handles;
   pthread_mutex_unlock(&registry_lock);
   if (!open) empty_host_cache();
 }
