@@ -115,6 +115,8 @@ static int host_cached;
 static size_t host_cached_bytes;
 static __thread int host_malloc_calls; /* for install_host_allocator's probe */
 
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
 static size_t *host_capacity(void *p) { return (size_t *)((char *)p - 2 * sizeof(size_t)); }
 static uintptr_t *host_tag(void *p) { return (uintptr_t *)((char *)p - sizeof(uintptr_t)); }
 
@@ -142,8 +144,7 @@ static void *host_malloc(void *user_context, size_t size) {
   /* Whole 64-byte lines; large blocks whole 4 KiB pages, so that sizes a
    * little apart share them. */
   if (size > SIZE_MAX / 2) return NULL;
-  size_t capacity = size < ((size_t)64 << 10) ? (size + 63) & ~(size_t)63
-                                               : (size + 4095) & ~(size_t)4095;
+  size_t capacity = size < ((size_t)64 << 10) ? round64(size) : (size + 4095) & ~(size_t)4095;
   void *base = NULL;
   if (posix_memalign(&base, HOST_ALIGN, HOST_ALIGN + capacity + HOST_ALIGN)) {
     /* Out of memory: give the cache's blocks back, then try once more. */
@@ -986,8 +987,6 @@ int albert_rt_open(const albert_rt_model *model, const char *path, int num_threa
 }
 
 static int64_t round_rows(int64_t n) { return (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK; }
-
-static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 /* GPU libraries: the device arena starts with the three inputs (ids, mask,
  * token types), each in a slot of this many bytes for n tokens. */
